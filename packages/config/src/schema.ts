@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce.number().int().min(0).max(65535);
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// connection URL')
+  .refine((v) => URL.canParse(v), 'must be a valid URL');
+const redisUrl = z
+  .string()
+  .regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')
+  .refine((v) => URL.canParse(v), 'must be a valid URL');
+
+/** Each concern of the environment, validated once at boot. Names marked secret are never printed. */
+export const runtimeSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export const databaseSchema = z.object({
+  /** The application's connection: a role that cannot bypass row-level security. */
+  DATABASE_URL: postgresUrl.default('postgres://verity_app:verity_app@127.0.0.1:5432/verity'),
+  /** The owner's connection, used only to migrate (and to create the application role when allowed). */
+  DATABASE_MIGRATION_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/verity'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+});
+
+export const redisSchema = z.object({
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** Every Redis key and BullMQ queue starts with this, so several deployments (or test runs) can share one server. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,40}$/, 'lower-case letters, digits, - and _ only')
+    .default('verity'),
+});
+
+const masterKeyList = z
+  .string()
+  .min(1, 'is required: a comma-separated list of id:base64 keys, each 32 bytes')
+  .transform((value, ctx) => {
+    const keys: { id: string; key: Buffer }[] = [];
+    for (const part of value.split(',').map((p) => p.trim())) {
+      const match = /^([A-Za-z0-9_-]{1,32}):([A-Za-z0-9+/=_-]+)$/.exec(part);
+      const key = match ? Buffer.from(match[2] ?? '', 'base64') : undefined;
+      if (!match || !key || key.length !== 32) {
+        ctx.addIssue({ code: 'custom', message: 'each entry must be id:base64 of exactly 32 random bytes' });
+        return z.NEVER;
+      }
+      keys.push({ id: match[1] ?? '', key });
+    }
+    if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+      ctx.addIssue({ code: 'custom', message: 'key ids must be unique' });
+      return z.NEVER;
+    }
+    return keys;
+  });
+
+export const secretsSchema = z.object({
+  /** Master keys that wrap each organisation's data keys. The first is used to wrap; all can unwrap. */
+  MASTER_KEYS: masterKeyList,
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(7168).max(1048576).default(19456),
+  PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(1).max(20).default(2),
+  PASSWORD_HASH_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
+});
+
+export const apiSchema = z.object({
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** The URL people and providers use to reach the API (behind a proxy it differs from host:port). */
+  PUBLIC_URL: z
+    .string()
+    .refine((v) => URL.canParse(v), 'must be an absolute URL such as https://verity.example.nhs.uk')
+    .optional(),
+  TRUST_PROXY: bool.default(false),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  /** Bearer key for the operator's admin API. */
+  OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
+  OPENAPI_ENABLED: bool.default(true),
+});
+
+export const workerSchema = z.object({
+  /** Which queues this process serves, e.g. "sms,voice"; empty means all. */
+  WORKER_QUEUES: z.string().default(''),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  WORKER_METRICS_PORT: port.default(0),
+});
+
+export const secretNames = new Set(['MASTER_KEYS', 'OPERATOR_API_KEY', 'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'REDIS_URL']);
+
+export const schemas = {
+  runtime: runtimeSchema,
+  database: databaseSchema,
+  redis: redisSchema,
+  secrets: secretsSchema,
+  api: apiSchema,
+  worker: workerSchema,
+} as const;
+
+export type Concern = keyof typeof schemas;
