@@ -35,8 +35,9 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/packages/testing/src/global-setup.ts',
-      globalTeardown: '<rootDir>/packages/testing/src/global-teardown.ts',
+      // Built first (npm test does it): jest runs global setup outside its module mapping.
+      globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
+      globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
     },
   ],
 };

@@ -1,0 +1,47 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Account } from './account.entity.js';
+
+export type DeviceStatus = 'pending' | 'active' | 'inactive';
+
+/** An installed authenticator app that receives push challenges and signs its answers. */
+@Entity({ name: 'authenticator_devices' })
+@Index('IDX_authenticator_devices_tenant_account', ['tenantId', 'accountId'])
+export class AuthenticatorDevice {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  /** The device's public key (JWK) that verifies its signed answers. */
+  @Column({ name: 'public_key', type: 'jsonb', nullable: true })
+  publicKey: Record<string, unknown> | null;
+
+  @Column({ name: 'push_token_enc', type: 'bytea', nullable: true })
+  pushTokenEnc: Buffer | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'pending' })
+  status: DeviceStatus;
+
+  @Column({ name: 'activated_at', type: 'timestamptz', nullable: true })
+  activatedAt: Date | null;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
+  lastSeenAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId' },
+    { name: 'account_id', referencedColumnName: 'id' },
+  ])
+  account?: Account;
+}

@@ -1,0 +1,47 @@
+import { Account } from './account.entity.js';
+import { ApiKey } from './api-key.entity.js';
+import { AuditEvent } from './audit-event.entity.js';
+import { AuthenticatorDevice } from './authenticator-device.entity.js';
+import { Challenge } from './challenge.entity.js';
+import { DataKey } from './data-key.entity.js';
+import { Delivery } from './delivery.entity.js';
+import { Flow } from './flow.entity.js';
+import { Method } from './method.entity.js';
+import { Tenant } from './tenant.entity.js';
+
+export * from './account.entity.js';
+export * from './api-key.entity.js';
+export * from './audit-event.entity.js';
+export * from './authenticator-device.entity.js';
+export * from './challenge.entity.js';
+export * from './data-key.entity.js';
+export * from './delivery.entity.js';
+export * from './flow.entity.js';
+export * from './method.entity.js';
+export * from './tenant.entity.js';
+
+export const entities = [
+  Tenant,
+  DataKey,
+  Account,
+  Method,
+  AuthenticatorDevice,
+  Challenge,
+  Flow,
+  Delivery,
+  AuditEvent,
+  ApiKey,
+];
+
+/** Every table whose rows belong to one organisation, and so carry row-level security. */
+export const tenantTables = [
+  'data_keys',
+  'accounts',
+  'methods',
+  'authenticator_devices',
+  'challenges',
+  'flows',
+  'deliveries',
+  'audit_events',
+  'api_keys',
+] as const;

@@ -1,0 +1,50 @@
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Account } from './account.entity.js';
+
+/** A registered security info method (type from the catalogue in @verity/policy). */
+@Entity({ name: 'methods' })
+@Index('IDX_methods_tenant_account', ['tenantId', 'accountId'])
+@Index('UQ_methods_one_default', ['tenantId', 'accountId'], { unique: true, where: '"is_default"' })
+export class Method {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'uuid' })
+  tenantId: string;
+
+  @Column({ name: 'account_id', type: 'uuid' })
+  accountId: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  type: string;
+
+  @Column({ type: 'varchar', length: 100, nullable: true })
+  label: string | null;
+
+  /** Phone number, email address, TOTP seed, credential: encrypted JSON. */
+  @Column({ name: 'details_enc', type: 'bytea' })
+  detailsEnc: Buffer;
+
+  /** HMAC of the physical device (phone number, app install, key), so rules can tell devices apart without decrypting. */
+  @Column({ name: 'device_ref', type: 'bytea' })
+  deviceRef: Buffer;
+
+  @Column({ name: 'is_default', type: 'boolean', default: false })
+  isDefault: boolean;
+
+  @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
+  verifiedAt: Date | null;
+
+  @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
+  lastUsedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE', nullable: false })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId' },
+    { name: 'account_id', referencedColumnName: 'id' },
+  ])
+  account?: Account;
+}

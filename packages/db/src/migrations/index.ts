@@ -1,0 +1,4 @@
+import { Init1763900000000 } from './1763900000000-Init.js';
+
+/** In order. A new migration is a new timestamp-named file and a line here. */
+export const migrations = [Init1763900000000];

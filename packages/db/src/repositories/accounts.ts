@@ -1,0 +1,49 @@
+import { Account, type Role } from '../entities/index.js';
+import type { TenantScope } from '../tenancy.js';
+import { isUuid } from '../tenancy.js';
+
+export interface NewAccount {
+  username: string;
+  displayName: string;
+  contactEmailEnc?: Buffer | null;
+  passwordHash?: string | null;
+  roles?: Role[];
+  elevated?: boolean;
+}
+
+export const accounts = {
+  create(scope: TenantScope, data: NewAccount): Promise<Account> {
+    const repo = scope.manager.getRepository(Account);
+    return repo.save(
+      repo.create({
+        tenantId: scope.tenantId,
+        username: data.username.toLowerCase(),
+        displayName: data.displayName,
+        contactEmailEnc: data.contactEmailEnc ?? null,
+        passwordHash: data.passwordHash ?? null,
+        roles: data.roles ?? ['staff'],
+        elevated: data.elevated ?? false,
+      }),
+    );
+  },
+
+  async findById(scope: TenantScope, id: string): Promise<Account | null> {
+    if (!isUuid(id)) return null;
+    return scope.manager.getRepository(Account).findOne({ where: { tenantId: scope.tenantId, id } });
+  },
+
+  findByUsername(scope: TenantScope, username: string): Promise<Account | null> {
+    return scope.manager
+      .getRepository(Account)
+      .findOne({ where: { tenantId: scope.tenantId, username: username.toLowerCase() } });
+  },
+
+  list(scope: TenantScope, page: { limit: number; offset: number }): Promise<[Account[], number]> {
+    return scope.manager.getRepository(Account).findAndCount({
+      where: { tenantId: scope.tenantId },
+      order: { username: 'ASC' },
+      take: page.limit,
+      skip: page.offset,
+    });
+  },
+};

@@ -1,0 +1,5 @@
+export { tenants, type NewTenant } from './tenants.js';
+export { accounts, type NewAccount } from './accounts.js';
+export { audit, type AuditEntry } from './audit.js';
+export { DataKeyRepository } from './data-keys.js';
+export { ApiKeyRepository, type IssuedApiKey } from './api-keys.js';

@@ -1,0 +1,106 @@
+import { connectAsApp, createTenant } from '@verity/testing';
+import { Account, AuditEvent, Method } from './entities/index.js';
+import { accounts, audit, tenants } from './repositories/index.js';
+import { Tenancy } from './tenancy.js';
+
+describe(Tenancy.name, () => {
+  let app: Awaited<ReturnType<typeof connectAsApp>>;
+  let a: string;
+  let b: string;
+  let aliceId: string;
+
+  beforeAll(async () => {
+    app = await connectAsApp();
+    a = (await createTenant(app.tenancy, app.cipher, 'alpha')).id;
+    b = (await createTenant(app.tenancy, app.cipher, 'beta')).id;
+    aliceId = (
+      await app.tenancy.run(a, (scope) =>
+        accounts.create(scope, { username: 'Alice@Alpha.nhs.uk', displayName: 'Alice' }),
+      )
+    ).id;
+  });
+  afterAll(() => app.close());
+
+  it('reads a row in its own organisation', async () => {
+    const found = await app.tenancy.run(a, (scope) => accounts.findById(scope, aliceId));
+    expect(found?.username).toBe('alice@alpha.nhs.uk');
+  });
+
+  it("cannot read another organisation's row, even through a raw query with the filter forgotten", async () => {
+    await app.tenancy.run(b, async (scope) => {
+      expect(await accounts.findById(scope, aliceId)).toBeNull();
+      expect(await scope.manager.query('SELECT * FROM accounts WHERE id = $1', [aliceId])).toEqual([]);
+      expect(await scope.manager.getRepository(Account).findOne({ where: { id: aliceId } })).toBeNull();
+      const all: { tenant_id: string }[] = await scope.manager.query('SELECT tenant_id FROM accounts');
+      expect(all.every((row) => row.tenant_id === b)).toBe(true);
+    });
+  });
+
+  it("cannot update or delete another organisation's row", async () => {
+    await app.tenancy.run(b, async (scope) => {
+      const updated = await scope.manager.query(`UPDATE accounts SET display_name = 'Mallory' WHERE id = $1`, [aliceId]);
+      expect(updated[1]).toBe(0);
+      const deleted = await scope.manager.query('DELETE FROM accounts WHERE id = $1', [aliceId]);
+      expect(deleted[1]).toBe(0);
+    });
+    const still = await app.tenancy.run(a, (scope) => accounts.findById(scope, aliceId));
+    expect(still?.displayName).toBe('Alice');
+  });
+
+  it('cannot write a row into another organisation', async () => {
+    await expect(
+      app.tenancy.run(b, (scope) =>
+        scope.manager.query(`INSERT INTO accounts (tenant_id, username, display_name) VALUES ($1, 'x@y', 'X')`, [a]),
+      ),
+    ).rejects.toThrow(/row-level security/);
+  });
+
+  it("cannot attach a method to another organisation's account, even with its own tenant id", async () => {
+    await expect(
+      app.tenancy.run(b, (scope) =>
+        scope.manager.getRepository(Method).insert({
+          tenantId: b,
+          accountId: aliceId,
+          type: 'mobile_text',
+          detailsEnc: Buffer.from('x'),
+          deviceRef: Buffer.from('x'),
+        }),
+      ),
+    ).rejects.toThrow(/foreign key/);
+  });
+
+  it('sees nothing at all without an organisation scope', async () => {
+    expect(await app.dataSource.query('SELECT * FROM accounts')).toEqual([]);
+    expect(await app.dataSource.query('SELECT * FROM tenants')).toEqual([]);
+    expect(await app.dataSource.query('SELECT * FROM data_keys')).toEqual([]);
+  });
+
+  it('lets an organisation see itself and not the others', async () => {
+    await app.tenancy.run(b, async (scope) => {
+      expect((await tenants.own(scope)).id).toBe(b);
+      expect(await scope.manager.query('SELECT id FROM tenants WHERE id = $1', [a])).toEqual([]);
+    });
+  });
+
+  it('keeps the audit log append-only', async () => {
+    const event = await app.tenancy.run(a, (scope) =>
+      audit.record(scope, { actorType: 'system', action: 'test.appended', outcome: 'success' }),
+    );
+    await expect(
+      app.tenancy.run(a, (scope) => scope.manager.query(`UPDATE audit_events SET action = 'x' WHERE id = $1`, [event.id])),
+    ).rejects.toThrow(/permission denied|append-only/);
+    await expect(
+      app.tenancy.run(a, (scope) => scope.manager.getRepository(AuditEvent).delete({ id: event.id })),
+    ).rejects.toThrow(/permission denied|append-only/);
+  });
+
+  it('routes a domain to its organisation only through the narrow lookup', async () => {
+    const alpha = await app.tenancy.asOperator((scope) => tenants.findById(scope, a));
+    expect(await app.tenancy.tenantForDomain(alpha!.emailDomains[0]!.toUpperCase())).toBe(a);
+    expect(await app.tenancy.tenantForDomain('unknown.example')).toBeNull();
+  });
+
+  it('refuses to open a scope without a valid organisation id', async () => {
+    await expect(app.tenancy.run('not-a-uuid', async () => 1)).rejects.toThrow(/organisation id/);
+  });
+});

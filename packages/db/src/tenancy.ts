@@ -1,0 +1,61 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** A transaction bound to one organisation. Only `Tenancy.run` makes one. */
+export interface TenantScope {
+  readonly tenantId: string;
+  readonly manager: EntityManager;
+}
+
+/** A transaction in which the operator may read and create organisations (and nothing inside them). */
+export interface OperatorScope {
+  readonly operator: true;
+  readonly manager: EntityManager;
+}
+
+/**
+ * The only way to reach tenant data. Every transaction sets `app.tenant_id`, which the database's
+ * row-level security compares with each row's `tenant_id`, so a query that forgets its filter still
+ * sees only this organisation.
+ */
+export class Tenancy {
+  constructor(readonly dataSource: DataSource) {}
+
+  run<T>(tenantId: string, work: (scope: TenantScope) => Promise<T>): Promise<T> {
+    if (!isUuid(tenantId)) return Promise.reject(new Error('a tenant scope needs an organisation id'));
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
+      return work({ tenantId, manager });
+    });
+  }
+
+  asOperator<T>(work: (scope: OperatorScope) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT set_config('app.operator', 'on', true)`);
+      return work({ operator: true, manager });
+    });
+  }
+
+  /** Routes a username's domain to its organisation; the one cross-organisation read staff can trigger. */
+  async tenantForDomain(domain: string): Promise<string | null> {
+    return this.lookup('verity_tenant_for_domain', domain.toLowerCase());
+  }
+
+  async tenantForSlug(slug: string): Promise<string | null> {
+    return this.lookup('verity_tenant_for_slug', slug);
+  }
+
+  async tenantForApiKey(prefix: string): Promise<string | null> {
+    return this.lookup('verity_tenant_for_api_key', prefix);
+  }
+
+  private async lookup(fn: string, arg: string): Promise<string | null> {
+    const rows: { id: string | null }[] = await this.dataSource.query(`SELECT ${fn}($1) AS id`, [arg]);
+    return rows[0]?.id ?? null;
+  }
+}
