@@ -77,7 +77,8 @@ export const apiSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   /** Bearer key for the operator's admin API. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
-  OPENAPI_ENABLED: bool.default(true),
+  /** ui: document and Swagger UI at /docs; json: the document only (/docs/openapi.json); off: neither. */
+  OPENAPI: z.enum(['ui', 'json', 'off']).default('ui'),
 });
 
 export const workerSchema = z.object({

@@ -20,6 +20,8 @@ export function testRunEnvironment(runId: string, env: NodeJS.ProcessEnv = proce
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    // Swagger UI's static files need require(esm), which jest lacks; the document itself is tested
+    OPENAPI: 'json',
     DATABASE_MIGRATION_URL: owner.href,
     DATABASE_URL: app.href,
     REDIS_URL: redis,

@@ -1,0 +1,82 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DestinationStream } from 'pino';
+import { AppModule } from './app.module.js';
+import type { ApiConfig } from './config.js';
+import { instrument, problemsServed } from './metrics/metrics.js';
+import { NestPinoLogger, createLogger, requestId } from './logging.js';
+import { ProblemFilter, sendProblem, toProblem } from './problem/problem.filter.js';
+
+/** Builds the API (not listening yet), so tests and the server start it the same way. */
+export async function createApp(
+  config: ApiConfig,
+  logDestination?: DestinationStream,
+): Promise<NestFastifyApplication> {
+  const logger = createLogger(config, logDestination);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    genReqId: requestId,
+    requestIdLogLabel: 'requestId',
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    trustProxy: config.TRUST_PROXY,
+    // reject prototype pollution attempts outright instead of silently stripping them
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  // Errors raised before a route handler runs (bad JSON, too large, wrong content type) never reach Nest's filters.
+  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error)));
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    const type = request.headers['content-type'];
+    if (
+      type !== undefined &&
+      ['POST', 'PUT', 'PATCH'].includes(request.method) &&
+      !/^application\/([\w.-]+\+)?json\b/i.test(type)
+    ) {
+      throw Object.assign(new Error('unsupported media type'), {
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        statusCode: 415,
+      });
+    }
+  });
+  fastify.addHook('onSend', async (_request, reply, payload) => {
+    if (reply.statusCode >= 400) {
+      const type = String(reply.getHeader('content-type') ?? '');
+      if (type.includes('problem+json') && typeof payload === 'string') {
+        const { code } = JSON.parse(payload) as { code?: string };
+        problemsServed.inc({ code: code ?? 'unknown', status: String(reply.statusCode) });
+      }
+    }
+    return payload;
+  });
+  instrument(fastify);
+
+  if (config.OPENAPI !== 'off') {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Verity API')
+        .setDescription(
+          'MFA and self-service password reset shared by NHS organisations. Errors are RFC 9457 problem+json.',
+        )
+        .setVersion('0.1.0')
+        .addBearerAuth()
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs/openapi.json',
+      swaggerUiEnabled: config.OPENAPI === 'ui',
+    });
+  }
+  return app;
+}

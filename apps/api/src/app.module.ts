@@ -1,0 +1,33 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ApiKeyRepository, Tenancy } from '@verity/db';
+import { TenantCipher } from '@verity/secrets';
+import { Onboarding } from './admin/onboarding.service.js';
+import { TenantsController } from './admin/tenants.controller.js';
+import { OperatorGuard, TenantKeyGuard } from './auth/guards.js';
+import type { ApiConfig } from './config.js';
+import { HealthController } from './health/health.controller.js';
+import { InfraModule } from './infra/infra.module.js';
+import { MetricsModule } from './metrics/metrics.js';
+import { OrganisationController } from './organisation/organisation.controller.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [InfraModule.forRoot(config), MetricsModule],
+      controllers: [HealthController, TenantsController, OrganisationController],
+      providers: [
+        Onboarding,
+        OperatorGuard,
+        TenantKeyGuard,
+        {
+          provide: ApiKeyRepository,
+          inject: [Tenancy, TenantCipher],
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher) =>
+            new ApiKeyRepository(tenancy, (tenantId) => cipher.codeKey(tenantId)),
+        },
+      ],
+    };
+  }
+}

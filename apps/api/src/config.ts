@@ -1,0 +1,10 @@
+import { type Config, loadConfig } from '@verity/config';
+
+export const API_CONCERNS = ['runtime', 'database', 'redis', 'secrets', 'api'] as const;
+export type ApiConfig = Config<(typeof API_CONCERNS)[number]>;
+
+export const CONFIG = Symbol('CONFIG');
+
+export function loadApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return loadConfig(API_CONCERNS, env);
+}

@@ -1,0 +1,70 @@
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { type ApiConfig, CONFIG } from '../config.js';
+
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+export const REDIS = Symbol('REDIS');
+
+/** The process's connections and key material, built once from configuration. */
+@Global()
+@Module({})
+export class InfraModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: InfraModule,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        {
+          provide: DATA_SOURCE,
+          useFactory: async () => {
+            const ds = createDataSource({
+              url: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              applicationName: 'verity-api',
+            });
+            await ds.initialize();
+            await assertRuntimeRole(ds.query.bind(ds));
+            return ds;
+          },
+        },
+        {
+          provide: REDIS,
+          useFactory: () =>
+            new Redis(config.REDIS_URL, {
+              keyPrefix: `${config.REDIS_PREFIX}:`,
+              maxRetriesPerRequest: 2,
+              lazyConnect: false,
+            }),
+        },
+        { provide: Tenancy, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new Tenancy(ds) },
+        {
+          provide: TenantCipher,
+          inject: [Tenancy],
+          useFactory: (tenancy: Tenancy) =>
+            new TenantCipher(new KeyRing(config.MASTER_KEYS), new DataKeyRepository(tenancy)),
+        },
+        {
+          provide: PasswordHasher,
+          useValue: new PasswordHasher({
+            memoryKib: config.PASSWORD_HASH_MEMORY_KIB,
+            iterations: config.PASSWORD_HASH_ITERATIONS,
+            parallelism: config.PASSWORD_HASH_PARALLELISM,
+          }),
+        },
+      ],
+      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, TenantCipher, PasswordHasher],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.dataSource.destroy(), this.redis.quit()]);
+  }
+}

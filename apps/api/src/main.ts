@@ -1,0 +1,14 @@
+import { ConfigError } from '@verity/config';
+import { createApp } from './app.factory.js';
+import { loadApiConfig } from './config.js';
+
+try {
+  const config = loadApiConfig();
+  const app = await createApp(config);
+  await app.listen(config.API_PORT, config.API_HOST);
+  const url = await app.getUrl();
+  console.log(`Verity API listening on ${url} (OpenAPI: ${url}/docs, health: ${url}/health/ready)`);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}

@@ -1,0 +1,61 @@
+/** One problem+json document (RFC 9457). `code` is machine-readable; `detail` is safe to show to staff. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: FieldError[];
+  retryAfterSeconds?: number;
+}
+
+export interface FieldError {
+  /** Dotted path of the bad field, e.g. "admin.username"; "" for the body itself. */
+  field: string;
+  message: string;
+}
+
+/** An expected failure with a user-safe message. Thrown anywhere, rendered by the problem filter. */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+
+  toProblem(): Problem {
+    return {
+      type: `urn:verity:problem:${this.code}`,
+      title: this.title,
+      status: this.status,
+      detail: this.detail,
+      code: this.code,
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[]) =>
+    new DomainError(400, 'validation-failed', 'Your request has errors', describe(errors), errors),
+  notFound: (what: string) =>
+    new DomainError(404, 'not-found', 'Not found', `The ${what} does not exist or you cannot see it.`),
+  conflict: (detail: string) => new DomainError(409, 'conflict', 'Already exists', detail),
+  unauthorised: () =>
+    new DomainError(
+      401,
+      'unauthorised',
+      'Sign-in required',
+      'The request needs a valid key in the Authorization header.',
+    ),
+};
+
+function describe(errors: FieldError[]): string {
+  const named = errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
+  return named.join('; ');
+}

@@ -1,0 +1,69 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
+import { createApp } from '../app.factory.js';
+import { loadApiConfig } from '../config.js';
+
+export interface TestApi {
+  app: NestFastifyApplication;
+  operatorKey: string;
+  request(options: {
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    url: string;
+    key?: string;
+    body?: unknown;
+    payload?: string;
+    headers?: Record<string, string>;
+  }): Promise<{ status: number; headers: Record<string, unknown>; body: any; text: string }>;
+  close(): Promise<void>;
+}
+
+/** The real API on this run's Postgres and Redis, listening on a free loopback port, driven over HTTP. */
+export async function startApi(
+  overrides: Record<string, string> = {},
+  logDestination?: DestinationStream,
+): Promise<TestApi> {
+  const config = loadApiConfig({ ...process.env, ...overrides });
+  const app = await createApp(config, logDestination);
+  await app.listen(0, '127.0.0.1');
+  const base = await app.getUrl();
+  return {
+    app,
+    operatorKey: config.OPERATOR_API_KEY,
+    async request({ method, url, key, body, payload, headers = {} }) {
+      const res = await fetch(`${base}${url}`, {
+        method,
+        headers: {
+          ...(key ? { authorization: `Bearer ${key}` } : {}),
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        body: payload ?? (body !== undefined ? JSON.stringify(body) : undefined),
+      });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: parsed, text };
+    },
+    close: () => app.close(),
+  };
+}
+
+let counter = 0;
+export function uniqueTenantBody(base = 'trust') {
+  counter += 1;
+  const slug = `${base}-${process.pid}-${counter}-${Math.random().toString(36).slice(2, 7)}`;
+  return {
+    slug,
+    name: `${slug} NHS Foundation Trust`,
+    emailDomains: [`${slug}.nhs.uk`],
+    administrator: {
+      username: `la@${slug}.nhs.uk`,
+      displayName: 'Local Administrator',
+      contactEmail: `la.personal@${slug}.example`,
+    },
+  };
+}

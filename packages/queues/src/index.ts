@@ -1,0 +1,9 @@
+export { QueueName, queueConfig, allQueues, parseQueueList, type QueueConfig } from './names.js';
+export {
+  ENVELOPE_VERSION,
+  envelope,
+  envelopeSchema,
+  purgeExpiredJob,
+  type Envelope,
+  type PurgeExpiredJob,
+} from './envelope.js';

@@ -1,0 +1,33 @@
+import { QueueName, allQueues, parseQueueList, queueConfig } from './names.js';
+import { envelope, purgeExpiredJob } from './envelope.js';
+
+describe(parseQueueList.name, () => {
+  it('serves every queue when WORKER_QUEUES is empty', () => {
+    expect(parseQueueList('')).toEqual(allQueues);
+  });
+
+  it('serves only the named queues, once each', () => {
+    expect(parseQueueList(' sms, voice ,sms')).toEqual([QueueName.Sms, QueueName.Voice]);
+  });
+
+  it('refuses an unknown queue by name', () => {
+    expect(() => parseQueueList('sms,fax')).toThrow(/unknown queues: fax/);
+  });
+
+  it('has settings for every queue', () => {
+    for (const name of allQueues) expect(queueConfig[name].attempts).toBeGreaterThan(0);
+  });
+});
+
+describe('job envelopes', () => {
+  const tenantId = '3f1c1f3e-8a51-4a43-9d8b-6d3f5b8f0a11';
+
+  it('accepts a well-formed envelope', () => {
+    expect(purgeExpiredJob.parse(envelope(tenantId, 'c-1', { olderThanMinutes: 60 }))).toBeTruthy();
+  });
+
+  it('refuses a job without an organisation, or with extra fields', () => {
+    expect(purgeExpiredJob.safeParse({ correlationId: 'c', version: 1, data: { olderThanMinutes: 1 } }).success).toBe(false);
+    expect(purgeExpiredJob.safeParse({ ...envelope(tenantId, 'c', { olderThanMinutes: 1 }), phone: '+447700900123' }).success).toBe(false);
+  });
+});
