@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
-import { NestPinoLogger, createLogger, requestId } from './logging.js';
+import { NestPinoLogger, createLogger, requestId } from '@verity/logging';
 import { ProblemFilter, sendProblem, toProblem } from './problem/problem.filter.js';
 
 /** Builds the API (not listening yet), so tests and the server start it the same way. */

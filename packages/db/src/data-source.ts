@@ -10,7 +10,11 @@ export interface DataSourceOptions {
 }
 
 /** A TypeORM data source for Verity's schema. Never `synchronize`: the schema comes from migrations. */
-export function createDataSource({ url, poolSize = 10, applicationName = 'verity' }: DataSourceOptions): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  applicationName = 'verity',
+}: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

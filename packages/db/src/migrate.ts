@@ -30,7 +30,8 @@ export async function migrate({ migrationUrl, appUrl, log = () => {} }: MigrateO
 async function ensureDatabase(migrationUrl: string, log: (line: string) => void): Promise<void> {
   const url = new URL(migrationUrl);
   const name = decodeURIComponent(url.pathname.slice(1));
-  if (!IDENTIFIER.test(name)) throw new Error(`database name "${name}" must be a plain lower-case identifier`);
+  if (!IDENTIFIER.test(name))
+    throw new Error(`database name "${name}" must be a plain lower-case identifier`);
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.href });
   await client.connect();
@@ -50,7 +51,8 @@ type Query = (sql: string, params?: unknown[]) => Promise<Record<string, unknown
 async function ensureAppRole(query: Query, appUrl: string, database: string, log: (line: string) => void) {
   const url = new URL(appUrl);
   const role = decodeURIComponent(url.username);
-  if (!IDENTIFIER.test(role)) throw new Error(`DATABASE_URL must name a plain lower-case role, not "${role}"`);
+  if (!IDENTIFIER.test(role))
+    throw new Error(`DATABASE_URL must name a plain lower-case role, not "${role}"`);
   const password = decodeURIComponent(url.password);
   const [existing] = await query('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1', [role]);
   if (!existing) {
@@ -58,7 +60,9 @@ async function ensureAppRole(query: Query, appUrl: string, database: string, log
     await query(`CREATE ROLE "${role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE${withPassword}`);
     log(`created role ${role}`);
   } else if (existing.rolsuper || existing.rolbypassrls) {
-    throw new Error(`the application role "${role}" can bypass row-level security; give the API a role without SUPERUSER or BYPASSRLS`);
+    throw new Error(
+      `the application role "${role}" can bypass row-level security; give the API a role without SUPERUSER or BYPASSRLS`,
+    );
   }
   await query(`GRANT ${RUNTIME_ROLE} TO "${role}"`);
   await query(`GRANT CONNECT ON DATABASE "${database}" TO "${role}"`);
@@ -68,6 +72,8 @@ async function ensureAppRole(query: Query, appUrl: string, database: string, log
 export async function assertRuntimeRole(query: Query): Promise<void> {
   const [row] = await query('SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
   if (!row || row.rolsuper || row.rolbypassrls) {
-    throw new Error('DATABASE_URL connects as a role that bypasses row-level security; use the application role');
+    throw new Error(
+      'DATABASE_URL connects as a role that bypasses row-level security; use the application role',
+    );
   }
 }

@@ -38,7 +38,10 @@ describe(Tenancy.name, () => {
 
   it("cannot update or delete another organisation's row", async () => {
     await app.tenancy.run(b, async (scope) => {
-      const updated = await scope.manager.query(`UPDATE accounts SET display_name = 'Mallory' WHERE id = $1`, [aliceId]);
+      const updated = await scope.manager.query(
+        `UPDATE accounts SET display_name = 'Mallory' WHERE id = $1`,
+        [aliceId],
+      );
       expect(updated[1]).toBe(0);
       const deleted = await scope.manager.query('DELETE FROM accounts WHERE id = $1', [aliceId]);
       expect(deleted[1]).toBe(0);
@@ -50,7 +53,10 @@ describe(Tenancy.name, () => {
   it('cannot write a row into another organisation', async () => {
     await expect(
       app.tenancy.run(b, (scope) =>
-        scope.manager.query(`INSERT INTO accounts (tenant_id, username, display_name) VALUES ($1, 'x@y', 'X')`, [a]),
+        scope.manager.query(
+          `INSERT INTO accounts (tenant_id, username, display_name) VALUES ($1, 'x@y', 'X')`,
+          [a],
+        ),
       ),
     ).rejects.toThrow(/row-level security/);
   });
@@ -87,7 +93,9 @@ describe(Tenancy.name, () => {
       audit.record(scope, { actorType: 'system', action: 'test.appended', outcome: 'success' }),
     );
     await expect(
-      app.tenancy.run(a, (scope) => scope.manager.query(`UPDATE audit_events SET action = 'x' WHERE id = $1`, [event.id])),
+      app.tenancy.run(a, (scope) =>
+        scope.manager.query(`UPDATE audit_events SET action = 'x' WHERE id = $1`, [event.id]),
+      ),
     ).rejects.toThrow(/permission denied|append-only/);
     await expect(
       app.tenancy.run(a, (scope) => scope.manager.getRepository(AuditEvent).delete({ id: event.id })),

@@ -17,12 +17,24 @@ export function envelopeSchema<T extends z.ZodType>(data: T) {
     .strict();
 }
 
-export type Envelope<T> = { tenantId: string; correlationId: string; version: typeof ENVELOPE_VERSION; data: T };
+export type Envelope<T> = {
+  tenantId: string;
+  correlationId: string;
+  version: typeof ENVELOPE_VERSION;
+  data: T;
+};
 
 export function envelope<T>(tenantId: string, correlationId: string, data: T): Envelope<T> {
   return { tenantId, correlationId, version: ENVELOPE_VERSION, data };
 }
 
 /** Housekeeping: remove one organisation's expired challenges and flows. */
-export const purgeExpiredJob = envelopeSchema(z.object({ olderThanMinutes: z.number().int().min(0).max(10_080) }).strict());
+export const purgeExpiredJob = envelopeSchema(
+  z.object({ olderThanMinutes: z.number().int().min(0).max(10_080) }).strict(),
+);
 export type PurgeExpiredJob = z.infer<typeof purgeExpiredJob>;
+
+/** Jobs of the service itself rather than of one organisation (e.g. the scheduler fanning out per organisation). */
+export const scheduleJob = z
+  .object({ correlationId: z.string().min(1).max(100), version: z.literal(ENVELOPE_VERSION) })
+  .strict();

@@ -4,6 +4,7 @@ export {
   envelope,
   envelopeSchema,
   purgeExpiredJob,
+  scheduleJob,
   type Envelope,
   type PurgeExpiredJob,
 } from './envelope.js';

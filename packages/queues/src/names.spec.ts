@@ -7,11 +7,11 @@ describe(parseQueueList.name, () => {
   });
 
   it('serves only the named queues, once each', () => {
-    expect(parseQueueList(' sms, voice ,sms')).toEqual([QueueName.Sms, QueueName.Voice]);
+    expect(parseQueueList(' housekeeping, housekeeping')).toEqual([QueueName.Housekeeping]);
   });
 
   it('refuses an unknown queue by name', () => {
-    expect(() => parseQueueList('sms,fax')).toThrow(/unknown queues: fax/);
+    expect(() => parseQueueList('housekeeping,fax')).toThrow(/unknown queues: fax/);
   });
 
   it('has settings for every queue', () => {
@@ -27,7 +27,14 @@ describe('job envelopes', () => {
   });
 
   it('refuses a job without an organisation, or with extra fields', () => {
-    expect(purgeExpiredJob.safeParse({ correlationId: 'c', version: 1, data: { olderThanMinutes: 1 } }).success).toBe(false);
-    expect(purgeExpiredJob.safeParse({ ...envelope(tenantId, 'c', { olderThanMinutes: 1 }), phone: '+447700900123' }).success).toBe(false);
+    expect(
+      purgeExpiredJob.safeParse({ correlationId: 'c', version: 1, data: { olderThanMinutes: 1 } }).success,
+    ).toBe(false);
+    expect(
+      purgeExpiredJob.safeParse({
+        ...envelope(tenantId, 'c', { olderThanMinutes: 1 }),
+        phone: '+447700900123',
+      }).success,
+    ).toBe(false);
   });
 });

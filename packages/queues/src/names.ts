@@ -4,10 +4,6 @@
  */
 export enum QueueName {
   Housekeeping = 'housekeeping',
-  Push = 'push',
-  Sms = 'sms',
-  Voice = 'voice',
-  Email = 'email',
 }
 
 export interface QueueConfig {
@@ -23,10 +19,6 @@ export interface QueueConfig {
 /** One entry per queue, so adding a queue without deciding its settings does not compile. */
 export const queueConfig: Record<QueueName, QueueConfig> = {
   [QueueName.Housekeeping]: { attempts: 3, backoffMs: 5_000, keepCompleted: 100, keepFailed: 1_000 },
-  [QueueName.Push]: { attempts: 5, backoffMs: 500, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Sms]: { attempts: 6, backoffMs: 1_000, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Voice]: { attempts: 4, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Email]: { attempts: 8, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
 };
 
 export const allQueues = Object.values(QueueName);
@@ -40,7 +32,9 @@ export function parseQueueList(value: string): QueueName[] {
   if (names.length === 0) return [...allQueues];
   const unknown = names.filter((n) => !allQueues.includes(n as QueueName));
   if (unknown.length > 0) {
-    throw new Error(`WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${allQueues.join(', ')})`);
+    throw new Error(
+      `WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${allQueues.join(', ')})`,
+    );
   }
   return [...new Set(names)] as QueueName[];
 }

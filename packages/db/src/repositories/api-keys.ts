@@ -18,7 +18,12 @@ export class ApiKeyRepository {
   ) {}
 
   async issue(scope: TenantScope, name: string, scopes: string[]): Promise<IssuedApiKey> {
-    const prefix = randomBytes(10).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '').padEnd(16, '0').slice(0, 16);
+    const prefix = randomBytes(10)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '')
+      .padEnd(16, '0')
+      .slice(0, 16);
     const secret = randomBytes(32).toString('base64url');
     const secretHash = hashCode(await this.codeKey(scope.tenantId), secret);
     const repo = scope.manager.getRepository(ApiKey);
@@ -27,7 +32,9 @@ export class ApiKeyRepository {
   }
 
   /** The organisation and key a presented key belongs to, or null; same work for unknown and wrong keys. */
-  async authenticate(presented: string): Promise<{ tenantId: string; keyId: string; scopes: string[] } | null> {
+  async authenticate(
+    presented: string,
+  ): Promise<{ tenantId: string; keyId: string; scopes: string[] } | null> {
     const match = KEY_FORMAT.exec(presented);
     if (!match) return null;
     const [, prefix, secret] = match as unknown as [string, string, string];

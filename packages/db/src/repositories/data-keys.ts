@@ -8,7 +8,9 @@ export class DataKeyRepository implements DataKeyStore {
 
   load(tenantId: string): Promise<WrappedDataKey[]> {
     return this.tenancy.run(tenantId, async ({ manager }) => {
-      const rows = await manager.getRepository(DataKey).find({ where: { tenantId }, order: { version: 'DESC' } });
+      const rows = await manager
+        .getRepository(DataKey)
+        .find({ where: { tenantId }, order: { version: 'DESC' } });
       return rows.map(({ version, masterKeyId, wrapped }) => ({ version, masterKeyId, wrapped }));
     });
   }

@@ -3,3 +3,4 @@ export { accounts, type NewAccount } from './accounts.js';
 export { audit, type AuditEntry } from './audit.js';
 export { DataKeyRepository } from './data-keys.js';
 export { ApiKeyRepository, type IssuedApiKey } from './api-keys.js';
+export { housekeeping } from './housekeeping.js';

@@ -33,7 +33,11 @@ export const tenants = {
     return scope.manager.getRepository(Tenant).findOneOrFail({ where: { id: scope.tenantId } });
   },
 
-  async savePolicy(scope: TenantScope, policy: Record<string, unknown>, expectedVersion: number): Promise<boolean> {
+  async savePolicy(
+    scope: TenantScope,
+    policy: Record<string, unknown>,
+    expectedVersion: number,
+  ): Promise<boolean> {
     const result = await scope.manager
       .createQueryBuilder()
       .update(Tenant)

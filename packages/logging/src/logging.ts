@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LoggerService } from '@nestjs/common';
 import { type DestinationStream, type Logger, pino } from 'pino';
-import type { ApiConfig } from './config.js';
 
 /** Paths pino replaces with "[redacted]": credentials in headers and anything secret in a body. */
 export const REDACT_PATHS = [
@@ -20,7 +19,7 @@ export const REDACT_PATHS = [
 ];
 
 /** One JSON logger for the process: Fastify logs each request with it, Nest its own messages. */
-export function createLogger(config: Pick<ApiConfig, 'LOG_LEVEL'>, destination?: DestinationStream): Logger {
+export function createLogger(config: { LOG_LEVEL: string }, destination?: DestinationStream): Logger {
   return pino(
     {
       level: config.LOG_LEVEL,

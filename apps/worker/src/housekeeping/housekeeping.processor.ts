@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue, Processor } from '@nestjs/bullmq';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Tenancy, housekeeping, tenants } from '@verity/db';
+import { QueueName, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
+import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { CONFIG, type WorkerConfig } from '../config.js';
+import { InstrumentedProcessor } from '../instrumented.js';
+
+export const SCHEDULE_PURGE = 'schedule-purge';
+export const PURGE_EXPIRED = 'purge-expired';
+/** Expired challenges and flows are kept this long for support questions, then deleted. */
+export const KEEP_EXPIRED_MINUTES = 24 * 60;
+
+/** Deletes each organisation's expired challenges and flows, one job per organisation. */
+@Processor(QueueName.Housekeeping)
+export class HousekeepingProcessor extends InstrumentedProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(HousekeepingProcessor.name);
+
+  constructor(
+    private readonly tenancy: Tenancy,
+    @InjectQueue(QueueName.Housekeeping) private readonly queue: Queue,
+    @Inject(CONFIG) private readonly config: WorkerConfig,
+  ) {
+    super();
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+    await this.queue.upsertJobScheduler(
+      SCHEDULE_PURGE,
+      { every: 15 * 60 * 1000 },
+      { name: SCHEDULE_PURGE, data: { correlationId: 'scheduler', version: 1 } },
+    );
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case SCHEDULE_PURGE:
+        return this.fanOut(job);
+      case PURGE_EXPIRED:
+        return this.purge(job);
+      default:
+        throw new UnrecoverableError(`unknown job "${job.name}"`);
+    }
+  }
+
+  private async fanOut(job: Job): Promise<{ organisations: number }> {
+    const { correlationId } = parse(scheduleJob, job);
+    const all = await this.tenancy.asOperator((scope) => tenants.list(scope));
+    const window = Math.floor(Date.now() / (15 * 60 * 1000));
+    const { attempts, backoffMs, keepCompleted, keepFailed } = queueConfig[QueueName.Housekeeping];
+    await this.queue.addBulk(
+      all
+        .filter((t) => t.status === 'active')
+        .map((t) => ({
+          name: PURGE_EXPIRED,
+          data: envelope(t.id, correlationId === 'scheduler' ? randomUUID() : correlationId, {
+            olderThanMinutes: KEEP_EXPIRED_MINUTES,
+          }),
+          // one purge per organisation per window, however often the scheduler fires
+          opts: {
+            jobId: `purge-${t.id}-${window}`,
+            attempts,
+            backoff: { type: 'exponential', delay: backoffMs },
+            removeOnComplete: keepCompleted,
+            removeOnFail: keepFailed,
+          },
+        })),
+    );
+    return { organisations: all.length };
+  }
+
+  private async purge(job: Job): Promise<{ challenges: number; flows: number }> {
+    const { tenantId, data } = parse(purgeExpiredJob, job);
+    const before = new Date(Date.now() - data.olderThanMinutes * 60_000);
+    const removed = await this.tenancy.run(tenantId, (scope) => housekeeping.purgeExpired(scope, before));
+    this.logger.log(
+      `organisation ${tenantId}: removed ${removed.challenges} challenges, ${removed.flows} flows`,
+    );
+    return removed;
+  }
+}
+
+/** A malformed job will never succeed: fail it for good instead of retrying. */
+function parse<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+  },
+  job: Job,
+): T {
+  const result = schema.safeParse(job.data);
+  if (!result.success)
+    throw new UnrecoverableError(`job ${job.id} (${job.name}) is malformed: ${result.error.message}`);
+  return result.data;
+}

@@ -1,0 +1,1 @@
+export { REDACT_PATHS, createLogger, requestId, NestPinoLogger } from './logging.js';
