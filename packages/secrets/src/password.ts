@@ -1,4 +1,7 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2';
+import { hash, verify } from '@node-rs/argon2';
+
+// Algorithm.Argon2id of @node-rs/argon2 (an ambient const enum, which isolated modules cannot read).
+const ARGON2ID = 2;
 
 export interface PasswordHashParams {
   memoryKib: number;
@@ -15,7 +18,7 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     return hash(password.normalize('NFC'), {
-      algorithm: Algorithm.Argon2id,
+      algorithm: ARGON2ID,
       memoryCost: this.params.memoryKib,
       timeCost: this.params.iterations,
       parallelism: this.params.parallelism,
