@@ -38,6 +38,10 @@ export const accounts = {
       .findOne({ where: { tenantId: scope.tenantId, username: username.toLowerCase() } });
   },
 
+  async setPasswordHash(scope: TenantScope, id: string, passwordHash: string): Promise<void> {
+    await scope.manager.getRepository(Account).update({ tenantId: scope.tenantId, id }, { passwordHash });
+  },
+
   list(scope: TenantScope, page: { limit: number; offset: number }): Promise<[Account[], number]> {
     return scope.manager.getRepository(Account).findAndCount({
       where: { tenantId: scope.tenantId },
