@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -6,7 +7,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
@@ -16,7 +17,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**', 'packages/config/src/**', '**/*.spec.ts', '**/*.int-spec.ts', 'packages/testing/**', '**/*.cjs', 'bench/**', '**/bench/**'],
-    rules: { 'no-restricted-properties': 'off' },
+    // where the environment is meant to be read: the config loaders, scripts, tests and benchmarks
+    files: [
+      'scripts/**',
+      '**/*.cjs',
+      '**/src/config.ts',
+      'packages/config/src/**',
+      'packages/testing/**',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/src/test/**',
+      '**/test-support/**',
+      '**/bench/**',
+    ],
+    rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
 );

@@ -12,6 +12,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (error) {
     throw new Error(
       `Integration tests need PostgreSQL (tried ${env.DATABASE_MIGRATION_URL}). Start it, or run "npm test", which starts it.\n${String(error)}`,
+      { cause: error },
     );
   }
 }

@@ -40,11 +40,11 @@ export async function startApi(
         body: payload ?? (body !== undefined ? JSON.stringify(body) : undefined),
       });
       const text = await res.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {
-        parsed = undefined;
+        // not JSON: the test reads `text`
       }
       return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: parsed, text };
     },

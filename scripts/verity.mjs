@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+// The two commands of the README: `npm start` and `npm test`. Needs only Node.js and npm;
+// pnpm, the dependencies, Postgres and Redis are found, installed or started from here.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureServices } from './services.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const stateDir = path.join(root, '.verity');
+const PNPM_VERSION = '10.34.9';
+const log = (line) => console.log(`[verity] ${line}`);
+
+function pnpm() {
+  const global = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
+  if (global.status === 0 && global.stdout.trim() === PNPM_VERSION) return 'pnpm';
+  const local = path.join(root, '.tools/node_modules/.bin/pnpm');
+  if (!existsSync(local)) {
+    log(`installing pnpm ${PNPM_VERSION} into .tools/`);
+    execFileSync('npm', ['install', '--prefix', path.join(root, '.tools'), '--no-audit', '--no-fund', `pnpm@${PNPM_VERSION}`], {
+      stdio: 'inherit',
+    });
+  }
+  return local;
+}
+
+function run(command, args, env = process.env) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
+  if (result.status !== 0) throw Object.assign(new Error(`${path.basename(command)} ${args.join(' ')} failed`), { exitCode: result.status ?? 1 });
+}
+
+function install() {
+  const pm = pnpm();
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', COREPACK_ENABLE_STRICT: '0' };
+  run(pm, ['install', '--frozen-lockfile'], env);
+  run(pm, ['run', 'build'], env);
+  return { pm, env };
+}
+
+/** Development keys, made once and kept in .verity/dev.env (never used in production). */
+function devSecrets() {
+  const file = path.join(stateDir, 'dev.env');
+  mkdirSync(stateDir, { recursive: true });
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      `MASTER_KEYS=dev1:${randomBytes(32).toString('base64')}\nOPERATOR_API_KEY=${randomBytes(32).toString('base64url')}\n`,
+      { mode: 0o600 },
+    );
+  }
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+async function waitUntilReady(url, seconds) {
+  for (let i = 0; i < seconds * 4; i += 1) {
+    try {
+      if ((await fetch(url)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+async function start(check) {
+  const { env: buildEnv } = install();
+  // variables already set in the environment win over the development keys
+  const env = { ...devSecrets(), ...buildEnv, ...(await ensureServices(root, log)) };
+  const cli = path.join(root, 'apps/api/dist/cli.js');
+  run(process.execPath, [cli, 'migrate'], env);
+  const seeded = spawnSync(process.execPath, [cli, 'seed-demo'], { cwd: root, env, encoding: 'utf8' });
+  if (seeded.status !== 0) throw new Error(`demo seed failed:\n${seeded.stderr}`);
+  const keysFile = path.join(stateDir, 'demo-keys.txt');
+  const newKeys = seeded.stdout.split('\n').filter((l) => l.startsWith('API key for'));
+  if (newKeys.length > 0) writeFileSync(keysFile, `${newKeys.join('\n')}\n`, { mode: 0o600 });
+
+  const port = env.API_PORT ?? '3000';
+  const children = [
+    spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], { cwd: root, env: { ...env, API_PORT: port }, stdio: ['ignore', 'inherit', 'inherit'] }),
+    spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
+  ];
+  const stopAll = () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
+  process.on('SIGINT', () => (stopAll(), process.exit(0)));
+  process.on('SIGTERM', () => (stopAll(), process.exit(0)));
+  for (const child of children) child.on('exit', (code) => code && (stopAll(), process.exit(code)));
+
+  const base = `http://127.0.0.1:${port}`;
+  if (!(await waitUntilReady(`${base}/health/ready`, 60))) {
+    stopAll();
+    throw new Error(`the API did not become ready at ${base}/health/ready`);
+  }
+  console.log(`
+Verity is running.
+  API            ${base}
+  OpenAPI        ${base}/docs
+  Health         ${base}/health/ready
+  Metrics        ${base}/metrics
+  Operator key   ${env.OPERATOR_API_KEY}   (Authorization: Bearer …, for /admin)
+
+${seeded.stdout.split('\n').filter((l) => l && !l.startsWith('API key for')).join('\n')}
+${existsSync(keysFile) ? readFileSync(keysFile, 'utf8').trim() : ''}
+Try: curl -H "Authorization: Bearer ${env.OPERATOR_API_KEY}" ${base}/admin/tenants
+Press Ctrl-C to stop.`);
+  if (check) {
+    stopAll();
+    process.exit(0);
+  }
+}
+
+async function test() {
+  const { pm, env: buildEnv } = install();
+  run(pm, ['run', 'typecheck'], buildEnv);
+  run(pm, ['run', 'lint'], buildEnv);
+  const env = { ...buildEnv, ...(await ensureServices(root, log)) };
+  mkdirSync(stateDir, { recursive: true });
+  const results = path.join(stateDir, 'jest-results.json');
+  rmSync(results, { force: true });
+  const jest = spawnSync(
+    process.execPath,
+    ['--experimental-vm-modules', path.join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${results}`, ...process.argv.slice(3)],
+    { cwd: root, stdio: 'inherit', env: { ...env, NODE_NO_WARNINGS: '1' } },
+  );
+  const summary = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : null;
+  if (summary) console.log(`${summary.numPassedTests} passed, ${summary.numFailedTests + summary.numRuntimeErrorTestSuites} failed`);
+  process.exit(jest.status ?? 1);
+}
+
+const command = process.argv[2];
+try {
+  if (command === 'start') await start(process.argv.includes('--check'));
+  else if (command === 'test') await test();
+  else {
+    console.error('usage: node scripts/verity.mjs start [--check] | test [jest arguments]');
+    process.exit(2);
+  }
+} catch (error) {
+  console.error(`[verity] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(error?.exitCode ?? 1);
+}
