@@ -41,7 +41,7 @@ const cases: {
   {
     name: 'unknown nested field',
     status: 400,
-    field: 'administrator',
+    field: 'administrator.isRoot',
     send: () => ({ body: { ...valid(), administrator: { ...valid().administrator, isRoot: true } } }),
   },
   {
