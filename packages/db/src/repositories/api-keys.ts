@@ -18,12 +18,7 @@ export class ApiKeyRepository {
   ) {}
 
   async issue(scope: TenantScope, name: string, scopes: string[]): Promise<IssuedApiKey> {
-    const prefix = randomBytes(10)
-      .toString('base64url')
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, '')
-      .padEnd(16, '0')
-      .slice(0, 16);
+    const prefix = randomBytes(8).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const secretHash = hashCode(await this.codeKey(scope.tenantId), secret);
     const repo = scope.manager.getRepository(ApiKey);
