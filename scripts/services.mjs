@@ -54,7 +54,7 @@ async function ensurePostgres(root, log) {
   return embeddedPostgres(root, log);
 }
 
-async function embeddedPostgres(root, log) {
+export async function embeddedPostgres(root, log) {
   const port = 5499;
   const env = {
     DATABASE_MIGRATION_URL: `postgres://postgres:verity@127.0.0.1:${port}/verity`,
@@ -74,13 +74,12 @@ async function embeddedPostgres(root, log) {
     port,
     persistent: true,
     createPostgresUser: isRoot(),
-    onLog: () => {},
-    onError: () => {},
+    onLog: (m) => process.env.VERITY_DEBUG && console.log(m),
+    onError: (m) => console.error(`[postgres] ${m}`),
   });
   if (fresh) await pg.initialise();
   await pg.start();
-  const stop = () => void pg.stop();
-  process.once('exit', stop);
+  stoppers.push(() => pg.stop());
   return env;
 }
 
@@ -103,6 +102,13 @@ async function ensureRedis(root, log) {
   );
 }
 
+const stoppers = [];
+
+/** Environment overrides for the servers found or started; `stopServices` stops what was embedded here. */
 export async function ensureServices(root, log = console.log) {
   return { ...(await ensurePostgres(root, log)), ...(await ensureRedis(root, log)) };
+}
+
+export async function stopServices() {
+  await Promise.allSettled(stoppers.splice(0).map((stop) => stop()));
 }

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureServices } from './services.mjs';
+import { ensureServices, stopServices } from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = path.join(root, '.verity');
@@ -87,15 +87,20 @@ async function start(check) {
     spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], { cwd: root, env: { ...env, API_PORT: port }, stdio: ['ignore', 'inherit', 'inherit'] }),
     spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
   ];
-  const stopAll = () => children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
-  process.on('SIGINT', () => (stopAll(), process.exit(0)));
-  process.on('SIGTERM', () => (stopAll(), process.exit(0)));
-  for (const child of children) child.on('exit', (code) => code && (stopAll(), process.exit(code)));
+  const stopAll = async (code) => {
+    children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
+    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await stopServices();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  for (const child of children) child.on('exit', (code) => code && void stopAll(code));
 
   const base = `http://127.0.0.1:${port}`;
   if (!(await waitUntilReady(`${base}/health/ready`, 60))) {
-    stopAll();
-    throw new Error(`the API did not become ready at ${base}/health/ready`);
+    console.error(`[verity] the API did not become ready at ${base}/health/ready`);
+    await stopAll(1);
   }
   console.log(`
 Verity is running.
@@ -109,10 +114,7 @@ ${seeded.stdout.split('\n').filter((l) => l && !l.startsWith('API key for')).joi
 ${existsSync(keysFile) ? readFileSync(keysFile, 'utf8').trim() : ''}
 Try: curl -H "Authorization: Bearer ${env.OPERATOR_API_KEY}" ${base}/admin/tenants
 Press Ctrl-C to stop.`);
-  if (check) {
-    stopAll();
-    process.exit(0);
-  }
+  if (check) await stopAll(0);
 }
 
 async function test() {
@@ -128,6 +130,7 @@ async function test() {
     ['--experimental-vm-modules', path.join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${results}`, ...process.argv.slice(3)],
     { cwd: root, stdio: 'inherit', env: { ...env, NODE_NO_WARNINGS: '1' } },
   );
+  await stopServices();
   const summary = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : null;
   if (summary) console.log(`${summary.numPassedTests} passed, ${summary.numFailedTests + summary.numRuntimeErrorTestSuites} failed`);
   process.exit(jest.status ?? 1);
