@@ -9,6 +9,7 @@ import { HealthController } from './health/health.controller.js';
 import { InfraModule } from './infra/infra.module.js';
 import { MetricsModule } from './metrics/metrics.js';
 import { OrganisationController } from './organisation/organisation.controller.js';
+import { PolicyController } from './organisation/policy.controller.js';
 
 @Module({})
 export class AppModule {
@@ -16,7 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfraModule.forRoot(config), MetricsModule],
-      controllers: [HealthController, TenantsController, OrganisationController],
+      controllers: [HealthController, TenantsController, OrganisationController, PolicyController],
       providers: [
         Onboarding,
         OperatorGuard,

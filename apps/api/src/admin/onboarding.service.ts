@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type Account, type Tenant, Tenancy, type TenantScope, accounts, audit, tenants } from '@verity/db';
+import { DEFAULT_POLICY } from '@verity/policy';
 import { PasswordHasher, TenantCipher } from '@verity/secrets';
 import { problems } from '../problem/problem.js';
 import type { CreateAccountBody, CreateTenantBody } from './schemas.js';
@@ -27,7 +28,9 @@ export class Onboarding {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async createTenant(body: CreateTenantBody, policy: Record<string, unknown> = {}): Promise<Onboarded> {
+  async createTenant(body: CreateTenantBody): Promise<Onboarded> {
+    // every organisation starts from the defaults the seeds describe, and tightens them later
+    const policy = DEFAULT_POLICY as unknown as Record<string, unknown>;
     const tenant = await this.tenancy
       .asOperator((scope) =>
         tenants.create(scope, { slug: body.slug, name: body.name, emailDomains: body.emailDomains, policy }),

@@ -6,6 +6,8 @@ export interface Problem {
   detail: string;
   code: string;
   errors?: FieldError[];
+  /** Why a rule refused the request, each with a machine-readable code. */
+  reasons?: { code: string; message: string }[];
   retryAfterSeconds?: number;
 }
 
@@ -23,6 +25,7 @@ export class DomainError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly errors?: FieldError[],
+    readonly reasons?: { code: string; message: string }[],
   ) {
     super(detail);
     this.name = 'DomainError';
@@ -36,6 +39,7 @@ export class DomainError extends Error {
       detail: this.detail,
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.reasons ? { reasons: this.reasons } : {}),
     };
   }
 }
@@ -46,6 +50,18 @@ export const problems = {
   notFound: (what: string) =>
     new DomainError(404, 'not-found', 'Not found', `The ${what} does not exist or you cannot see it.`),
   conflict: (detail: string) => new DomainError(409, 'conflict', 'Already exists', detail),
+  policyInvalid: (errors: FieldError[]) =>
+    new DomainError(422, 'policy-invalid', 'The policy has errors', describe(errors), errors),
+  policyUnsafe: (reasons: { code: string; message: string }[]) =>
+    new DomainError(
+      422,
+      'policy-unsafe',
+      'The policy is not safe',
+      reasons.map((r) => r.message).join(' '),
+      undefined,
+      reasons,
+    ),
+  stale: (detail: string) => new DomainError(409, 'stale', 'Changed by someone else', detail),
   unauthorised: () =>
     new DomainError(
       401,

@@ -4,3 +4,4 @@ export { audit, type AuditEntry } from './audit.js';
 export { DataKeyRepository } from './data-keys.js';
 export { ApiKeyRepository, type IssuedApiKey } from './api-keys.js';
 export { housekeeping } from './housekeeping.js';
+export { methods } from './methods.js';
