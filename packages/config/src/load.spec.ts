@@ -29,9 +29,9 @@ describe(loadConfig.name, () => {
     const config = loadConfig(['secrets'], { MASTER_KEYS: `k2:${key()},k1:${key()}` });
     expect(config.MASTER_KEYS.map((k) => k.id)).toEqual(['k2', 'k1']);
     expect(config.MASTER_KEYS[0]?.key).toHaveLength(32);
-    expect(() => loadConfig(['secrets'], { MASTER_KEYS: `k1:${randomBytes(16).toString('base64')}` })).toThrow(
-      /exactly 32 random bytes/,
-    );
+    expect(() =>
+      loadConfig(['secrets'], { MASTER_KEYS: `k1:${randomBytes(16).toString('base64')}` }),
+    ).toThrow(/exactly 32 random bytes/);
     expect(() => loadConfig(['secrets'], { MASTER_KEYS: `k1:${key()},k1:${key()}` })).toThrow(/unique/);
   });
 

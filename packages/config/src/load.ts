@@ -2,12 +2,16 @@ import { z } from 'zod';
 import { schemas, secretNames, type Concern } from './schema.js';
 
 type Shape<C extends Concern> = z.output<(typeof schemas)[C]>;
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
+  ? I
+  : never;
 export type Config<C extends Concern> = UnionToIntersection<Shape<C>>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Verity cannot start: the environment is not valid.\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Verity cannot start: the environment is not valid.\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -43,7 +47,5 @@ function describeMissing(issue: z.core.$ZodIssue): string {
 
 /** The configuration as it may be shown in logs or a start-up banner: secrets replaced. */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, secretNames.has(k) ? '[secret]' : v]),
-  );
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, secretNames.has(k) ? '[secret]' : v]));
 }

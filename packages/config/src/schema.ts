@@ -88,7 +88,13 @@ export const workerSchema = z.object({
   WORKER_METRICS_PORT: port.default(0),
 });
 
-export const secretNames = new Set(['MASTER_KEYS', 'OPERATOR_API_KEY', 'DATABASE_URL', 'DATABASE_MIGRATION_URL', 'REDIS_URL']);
+export const secretNames = new Set([
+  'MASTER_KEYS',
+  'OPERATOR_API_KEY',
+  'DATABASE_URL',
+  'DATABASE_MIGRATION_URL',
+  'REDIS_URL',
+]);
 
 export const schemas = {
   runtime: runtimeSchema,

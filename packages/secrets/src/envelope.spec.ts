@@ -11,7 +11,10 @@ class MemoryStore implements DataKeyStore {
     this.rows.set(tenantId, [...(this.rows.get(tenantId) ?? []), key]);
   }
   async replace(tenantId: string, key: WrappedDataKey) {
-    this.rows.set(tenantId, (this.rows.get(tenantId) ?? []).map((k) => (k.version === key.version ? key : k)));
+    this.rows.set(
+      tenantId,
+      (this.rows.get(tenantId) ?? []).map((k) => (k.version === key.version ? key : k)),
+    );
   }
 }
 

@@ -109,7 +109,8 @@ export function encryptWithDataKey(
 }
 
 export function dataKeyVersionOf(blob: Buffer): number {
-  if (blob.length < HEADER_BYTES || blob.readUInt8(0) !== FORMAT) throw new DecryptionError('unknown ciphertext format');
+  if (blob.length < HEADER_BYTES || blob.readUInt8(0) !== FORMAT)
+    throw new DecryptionError('unknown ciphertext format');
   return blob.readUInt32BE(1);
 }
 

@@ -9,7 +9,10 @@ export function serverUrls(env: NodeJS.ProcessEnv = process.env) {
 }
 
 /** A fresh, isolated environment for one test run: its own database, Redis prefix and keys. */
-export function testRunEnvironment(runId: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function testRunEnvironment(
+  runId: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const { postgresOwner, redis } = serverUrls(env);
   const database = `verity_test_${runId}`;
   const owner = new URL(postgresOwner);

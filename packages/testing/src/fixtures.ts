@@ -6,7 +6,11 @@ import { KeyRing, TenantCipher } from '@verity/secrets';
 /** The application's own connection (RLS applies), as the API and worker have it. */
 export async function connectAsApp() {
   const config = loadConfig(['database', 'secrets']);
-  const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 4, applicationName: 'verity-test' });
+  const dataSource = createDataSource({
+    url: config.DATABASE_URL,
+    poolSize: 4,
+    applicationName: 'verity-test',
+  });
   await dataSource.initialize();
   const tenancy = new Tenancy(dataSource);
   const cipher = new TenantCipher(new KeyRing(config.MASTER_KEYS), new DataKeyRepository(tenancy));

@@ -34,14 +34,12 @@ describe('housekeeping worker', () => {
         });
       const old = await make(new Date(Date.now() - 3 * DAY));
       const fresh = await make(new Date(Date.now() + 60_000));
-      const oldFlow = await scope.manager
-        .getRepository(Flow)
-        .save({
-          tenantId,
-          kind: 'sign_in' as const,
-          state: 'password',
-          expiresAt: new Date(Date.now() - 3 * DAY),
-        });
+      const oldFlow = await scope.manager.getRepository(Flow).save({
+        tenantId,
+        kind: 'sign_in' as const,
+        state: 'password',
+        expiresAt: new Date(Date.now() - 3 * DAY),
+      });
       return { old: old.id, fresh: fresh.id, oldFlow: oldFlow.id };
     });
   }

@@ -11,11 +11,9 @@ export const methods = {
   },
 
   verifiedOf(scope: TenantScope, accountId: string): Promise<Method[]> {
-    return scope.manager
-      .getRepository(Method)
-      .find({
-        where: { tenantId: scope.tenantId, accountId, verifiedAt: Not(IsNull()) },
-        order: { createdAt: 'ASC' },
-      });
+    return scope.manager.getRepository(Method).find({
+      where: { tenantId: scope.tenantId, accountId, verifiedAt: Not(IsNull()) },
+      order: { createdAt: 'ASC' },
+    });
   },
 };
