@@ -1,29 +1,12 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { Account } from './account.entity.js';
+import { Column, Entity, Index } from 'typeorm';
+import { AccountOwned } from './account-owned.js';
 
 export type DeviceStatus = 'pending' | 'active' | 'inactive';
 
 /** An installed authenticator app that receives push challenges and signs its answers. */
 @Entity({ name: 'authenticator_devices' })
 @Index('IDX_authenticator_devices_tenant_account', ['tenantId', 'accountId'])
-export class AuthenticatorDevice {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
-
-  @Column({ name: 'account_id', type: 'uuid' })
-  accountId: string;
-
+export class AuthenticatorDevice extends AccountOwned {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
@@ -42,14 +25,4 @@ export class AuthenticatorDevice {
 
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @ManyToOne(() => Account, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn([
-    { name: 'tenant_id', referencedColumnName: 'tenantId' },
-    { name: 'account_id', referencedColumnName: 'id' },
-  ])
-  account?: Account;
 }

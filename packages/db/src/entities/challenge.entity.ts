@@ -1,13 +1,5 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { Account } from './account.entity.js';
+import { Column, Entity, Index } from 'typeorm';
+import { AccountOwned } from './account-owned.js';
 
 export type ChallengePurpose = 'sign_in' | 'password_reset' | 'registration' | 'step_up';
 export type ChallengeStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'locked';
@@ -16,16 +8,7 @@ export type ChallengeStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'l
 @Entity({ name: 'challenges' })
 @Index('IDX_challenges_tenant_account_status', ['tenantId', 'accountId', 'status'])
 @Index('IDX_challenges_expires_at', ['expiresAt'])
-export class Challenge {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
-
-  @Column({ name: 'account_id', type: 'uuid' })
-  accountId: string;
-
+export class Challenge extends AccountOwned {
   @Column({ name: 'flow_id', type: 'uuid', nullable: true })
   flowId: string | null;
 
@@ -53,14 +36,4 @@ export class Challenge {
 
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
   resolvedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @ManyToOne(() => Account, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn([
-    { name: 'tenant_id', referencedColumnName: 'tenantId' },
-    { name: 'account_id', referencedColumnName: 'id' },
-  ])
-  account?: Account;
 }

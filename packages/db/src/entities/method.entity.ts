@@ -1,28 +1,11 @@
-import {
-  Column,
-  CreateDateColumn,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryGeneratedColumn,
-} from 'typeorm';
-import { Account } from './account.entity.js';
+import { Column, Entity, Index } from 'typeorm';
+import { AccountOwned } from './account-owned.js';
 
 /** A registered security info method (type from the catalogue in @verity/policy). */
 @Entity({ name: 'methods' })
 @Index('IDX_methods_tenant_account', ['tenantId', 'accountId'])
 @Index('UQ_methods_one_default', ['tenantId', 'accountId'], { unique: true, where: '"is_default"' })
-export class Method {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'tenant_id', type: 'uuid' })
-  tenantId: string;
-
-  @Column({ name: 'account_id', type: 'uuid' })
-  accountId: string;
-
+export class Method extends AccountOwned {
   @Column({ type: 'varchar', length: 32 })
   type: string;
 
@@ -45,14 +28,4 @@ export class Method {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @ManyToOne(() => Account, { onDelete: 'CASCADE', nullable: false })
-  @JoinColumn([
-    { name: 'tenant_id', referencedColumnName: 'tenantId' },
-    { name: 'account_id', referencedColumnName: 'id' },
-  ])
-  account?: Account;
 }
