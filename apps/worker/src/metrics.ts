@@ -11,6 +11,13 @@ export const jobsFinished = new Counter({
   registers: [registry],
 });
 
+export const deliveriesFinished = new Counter({
+  name: 'verity_worker_deliveries_total',
+  help: 'Delivery attempts by queue and outcome (sent, already-done, retry, failed)',
+  labelNames: ['queue', 'outcome'],
+  registers: [registry],
+});
+
 /** /metrics for Prometheus and /health for a liveness probe, on their own port. */
 export function serveMetrics(port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer((req, res) => {

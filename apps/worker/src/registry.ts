@@ -1,6 +1,12 @@
 import type { Type } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
 import { QueueName } from '@verity/queues';
+import {
+  EmailDeliveryProcessor,
+  PushDeliveryProcessor,
+  SmsDeliveryProcessor,
+  VoiceDeliveryProcessor,
+} from './delivery/delivery.processor.js';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor.js';
 
 export interface ProcessorEntry {
@@ -11,6 +17,10 @@ export interface ProcessorEntry {
 /** Which processor serves which queue. A new queue's processor is one line here. */
 export const processors: ProcessorEntry[] = [
   { queue: QueueName.Housekeeping, processor: HousekeepingProcessor },
+  { queue: QueueName.Push, processor: PushDeliveryProcessor },
+  { queue: QueueName.Sms, processor: SmsDeliveryProcessor },
+  { queue: QueueName.Voice, processor: VoiceDeliveryProcessor },
+  { queue: QueueName.Email, processor: EmailDeliveryProcessor },
 ];
 
 /** Boot refuses a queue served by no processor, or by two. */

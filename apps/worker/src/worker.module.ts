@@ -1,12 +1,25 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import { ConfiguredChannels, DeliveryRunner, channelsSetting } from '@verity/delivery';
+import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import { KeyRing, TenantCipher } from '@verity/secrets';
 import { parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
 import { CONFIG, type WorkerConfig } from './config.js';
+import { channelFactories } from './channels.js';
 import { processorsFor } from './registry.js';
 
 const DATA_SOURCE = Symbol('DATA_SOURCE');
+
+function configuredChannels(raw: string): ConfiguredChannels {
+  const setting = channelsSetting.safeParse(JSON.parse(raw));
+  if (!setting.success) {
+    throw new Error(
+      `CHANNELS is not valid: ${setting.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return new ConfiguredChannels(channelFactories, setting.data);
+}
 
 /** Hosts the processors of the queues named in WORKER_QUEUES, so one image scales as several deployments. */
 @Module({})
@@ -50,6 +63,19 @@ export class WorkerModule implements OnApplicationShutdown {
           },
         },
         { provide: Tenancy, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new Tenancy(ds) },
+        {
+          provide: TenantCipher,
+          inject: [Tenancy],
+          useFactory: (tenancy: Tenancy) =>
+            new TenantCipher(new KeyRing(config.MASTER_KEYS), new DataKeyRepository(tenancy)),
+        },
+        { provide: ConfiguredChannels, useValue: configuredChannels(config.CHANNELS) },
+        {
+          provide: DeliveryRunner,
+          inject: [Tenancy, TenantCipher, ConfiguredChannels],
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: ConfiguredChannels) =>
+            new DeliveryRunner(tenancy, cipher, channels),
+        },
         ...chosen.map((entry) => entry.processor),
       ],
     };

@@ -36,7 +36,8 @@ export interface Channel {
 /** What a channel package exports: its name, kind, config schema and a factory. Nothing else. */
 export interface ChannelFactory<S extends z.ZodType = z.ZodType> {
   readonly provider: string;
-  readonly kind: ChannelKind;
+  /** The kind of message it carries; 'any' for a channel (the sandbox) whose config names the kind. */
+  readonly kind: ChannelKind | 'any';
   /** Settings of one organisation (sender, credentials), plus where the provider's API is. */
   readonly configSchema: S;
   create(config: z.output<S>): Channel;

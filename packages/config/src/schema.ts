@@ -86,6 +86,17 @@ export const workerSchema = z.object({
   WORKER_QUEUES: z.string().default(''),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
   WORKER_METRICS_PORT: port.default(0),
+  /** JSON: which provider carries each kind and its settings, e.g. {"sms":{"provider":"twilio-sms","config":{…}}}; kinds not named use the sandbox. */
+  CHANNELS: z
+    .string()
+    .default('{}')
+    .refine((v) => {
+      try {
+        return typeof JSON.parse(v) === 'object';
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object'),
 });
 
 export const secretNames = new Set([

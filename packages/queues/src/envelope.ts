@@ -38,3 +38,7 @@ export type PurgeExpiredJob = z.infer<typeof purgeExpiredJob>;
 export const scheduleJob = z
   .object({ correlationId: z.string().min(1).max(100), version: z.literal(ENVELOPE_VERSION) })
   .strict();
+
+/** Delivery of one message: only its id travels; the worker reads the encrypted content from Postgres. */
+export const deliveryJob = envelopeSchema(z.object({ deliveryId: z.uuid() }).strict());
+export type DeliveryJob = z.infer<typeof deliveryJob>;

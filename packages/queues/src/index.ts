@@ -4,6 +4,8 @@ export {
   envelope,
   envelopeSchema,
   purgeExpiredJob,
+  deliveryJob,
+  type DeliveryJob,
   scheduleJob,
   type Envelope,
   type PurgeExpiredJob,

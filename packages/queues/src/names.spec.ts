@@ -14,6 +14,10 @@ describe(parseQueueList.name, () => {
     expect(() => parseQueueList('housekeeping,fax')).toThrow(/unknown queues: fax/);
   });
 
+  it('names one queue per channel kind, so each can be scaled apart', () => {
+    expect(parseQueueList('sms,voice')).toEqual([QueueName.Sms, QueueName.Voice]);
+  });
+
   it('has settings for every queue', () => {
     for (const name of allQueues) expect(queueConfig[name].attempts).toBeGreaterThan(0);
   });

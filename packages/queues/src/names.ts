@@ -4,6 +4,10 @@
  */
 export enum QueueName {
   Housekeeping = 'housekeeping',
+  Push = 'push',
+  Sms = 'sms',
+  Voice = 'voice',
+  Email = 'email',
 }
 
 export interface QueueConfig {
@@ -19,6 +23,11 @@ export interface QueueConfig {
 /** One entry per queue, so adding a queue without deciding its settings does not compile. */
 export const queueConfig: Record<QueueName, QueueConfig> = {
   [QueueName.Housekeeping]: { attempts: 3, backoffMs: 5_000, keepCompleted: 100, keepFailed: 1_000 },
+  // a push or a call is useless once its challenge has expired (minutes), so they give up sooner
+  [QueueName.Push]: { attempts: 5, backoffMs: 500, keepCompleted: 1_000, keepFailed: 10_000 },
+  [QueueName.Sms]: { attempts: 6, backoffMs: 1_000, keepCompleted: 1_000, keepFailed: 10_000 },
+  [QueueName.Voice]: { attempts: 4, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
+  [QueueName.Email]: { attempts: 8, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
 };
 
 export const allQueues = Object.values(QueueName);

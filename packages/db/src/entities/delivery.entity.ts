@@ -31,6 +31,10 @@ export class Delivery {
   @Column({ type: 'varchar', length: 16 })
   channel: DeliveryChannel;
 
+  /** The authenticator device or method the message goes to, e.g. to deactivate a device FCM no longer knows. */
+  @Column({ name: 'target_id', type: 'uuid', nullable: true })
+  targetId: string | null;
+
   @Column({ type: 'varchar', length: 32, nullable: true })
   provider: string | null;
 

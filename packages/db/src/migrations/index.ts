@@ -1,4 +1,5 @@
 import { Init1763900000000 } from './1763900000000-Init.js';
+import { DeliveryTarget1763900000001 } from './1763900000001-DeliveryTarget.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
-export const migrations = [Init1763900000000];
+export const migrations = [Init1763900000000, DeliveryTarget1763900000001];

@@ -5,3 +5,5 @@ export { DataKeyRepository } from './data-keys.js';
 export { ApiKeyRepository, type IssuedApiKey } from './api-keys.js';
 export { housekeeping } from './housekeeping.js';
 export { methods } from './methods.js';
+export { deliveries, type NewDelivery } from './deliveries.js';
+export { devices } from './devices.js';

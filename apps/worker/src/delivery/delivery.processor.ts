@@ -1,0 +1,73 @@
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { DeliveryRunner, kindOf, retryDelay } from '@verity/delivery';
+import { QueueName, deliveryJob, queueConfig } from '@verity/queues';
+import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
+import { InstrumentedProcessor } from '../instrumented.js';
+import { deliveriesFinished } from '../metrics.js';
+
+function options(queue: QueueName): Partial<WorkerOptions> {
+  return {
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+        retryDelay(attemptsMade, error, queueConfig[queue].backoffMs),
+    },
+  };
+}
+
+/** Sends one delivery per job through the channel of its kind; the job carries only the delivery's id. */
+abstract class DeliveryProcessor extends InstrumentedProcessor {
+  private readonly logger = new Logger('delivery');
+
+  constructor(
+    private readonly runner: DeliveryRunner,
+    private readonly queue: QueueName,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    const parsed = deliveryJob.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is malformed`);
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const result = await this.runner.attempt(parsed.data, kindOf[this.queue]!, lastAttempt);
+    deliveriesFinished.inc({
+      queue: this.queue,
+      outcome: result.outcome === 'failed' ? (result.retry ? 'retry' : 'failed') : result.outcome,
+    });
+    if (result.outcome !== 'failed') return result;
+    this.logger.warn(
+      `delivery ${parsed.data.data.deliveryId} of ${parsed.data.tenantId}: ${result.code}${result.retry ? ', will retry' : ''}`,
+    );
+    if (!result.retry) throw new UnrecoverableError(result.code);
+    throw result.error;
+  }
+}
+
+@Processor(QueueName.Push, options(QueueName.Push))
+export class PushDeliveryProcessor extends DeliveryProcessor {
+  constructor(runner: DeliveryRunner) {
+    super(runner, QueueName.Push);
+  }
+}
+
+@Processor(QueueName.Sms, options(QueueName.Sms))
+export class SmsDeliveryProcessor extends DeliveryProcessor {
+  constructor(runner: DeliveryRunner) {
+    super(runner, QueueName.Sms);
+  }
+}
+
+@Processor(QueueName.Voice, options(QueueName.Voice))
+export class VoiceDeliveryProcessor extends DeliveryProcessor {
+  constructor(runner: DeliveryRunner) {
+    super(runner, QueueName.Voice);
+  }
+}
+
+@Processor(QueueName.Email, options(QueueName.Email))
+export class EmailDeliveryProcessor extends DeliveryProcessor {
+  constructor(runner: DeliveryRunner) {
+    super(runner, QueueName.Email);
+  }
+}

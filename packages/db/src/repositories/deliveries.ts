@@ -1,0 +1,74 @@
+import { In } from 'typeorm';
+import { Delivery, type DeliveryChannel } from '../entities/index.js';
+import type { TenantScope } from '../tenancy.js';
+import { isUuid } from '../tenancy.js';
+
+export interface NewDelivery {
+  channel: DeliveryChannel;
+  idempotencyKey: string;
+  recipientEnc: Buffer;
+  contentEnc: Buffer;
+  challengeId?: string | null;
+  targetId?: string | null;
+}
+
+export const deliveries = {
+  /** Inserts the delivery, or returns the one already made with this idempotency key. */
+  async create(scope: TenantScope, data: NewDelivery): Promise<{ delivery: Delivery; created: boolean }> {
+    const repo = scope.manager.getRepository(Delivery);
+    const inserted = await repo
+      .createQueryBuilder()
+      .insert()
+      .values({ tenantId: scope.tenantId, status: 'queued', attempts: 0, ...data })
+      .orIgnore()
+      .returning('id')
+      .execute();
+    const delivery = await repo.findOneOrFail({
+      where: { tenantId: scope.tenantId, idempotencyKey: data.idempotencyKey },
+    });
+    return { delivery, created: inserted.raw.length > 0 };
+  },
+
+  async findById(scope: TenantScope, id: string): Promise<Delivery | null> {
+    if (!isUuid(id)) return null;
+    return scope.manager.getRepository(Delivery).findOne({ where: { tenantId: scope.tenantId, id } });
+  },
+
+  /** Claims the delivery for one attempt; null when it was already sent or failed for good. */
+  async claim(scope: TenantScope, id: string, provider: string): Promise<Delivery | null> {
+    const rows: unknown[][] = await scope.manager.query(
+      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, provider = $3, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'sending') RETURNING id`,
+      [scope.tenantId, id, provider],
+    );
+    return (rows[0]?.length ?? 0) > 0 ? deliveries.findById(scope, id) : null;
+  },
+
+  async markSent(scope: TenantScope, id: string, providerMessageId: string): Promise<void> {
+    await scope.manager
+      .getRepository(Delivery)
+      .update(
+        { tenantId: scope.tenantId, id, status: 'sending' },
+        { status: 'sent', providerMessageId, sentAt: new Date(), errorCode: null },
+      );
+  },
+
+  async markFailed(scope: TenantScope, id: string, errorCode: string): Promise<void> {
+    await scope.manager
+      .getRepository(Delivery)
+      .update(
+        { tenantId: scope.tenantId, id, status: In(['queued', 'sending']) },
+        { status: 'failed', errorCode },
+      );
+  },
+
+  async noteError(scope: TenantScope, id: string, errorCode: string): Promise<void> {
+    await scope.manager.getRepository(Delivery).update({ tenantId: scope.tenantId, id }, { errorCode });
+  },
+
+  listByProvider(scope: TenantScope, provider: string, limit: number): Promise<Delivery[]> {
+    return scope.manager
+      .getRepository(Delivery)
+      .find({ where: { tenantId: scope.tenantId, provider }, order: { createdAt: 'DESC' }, take: limit });
+  },
+};

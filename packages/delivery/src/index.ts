@@ -1,0 +1,5 @@
+export { Outbox, contentContext, recipientContext, type NewMessage } from './outbox.js';
+export { DeliveryRunner, type ChannelResolver, type Outcome } from './runner.js';
+export { ConfiguredChannels, channelsSetting, type ChannelsSetting } from './resolver.js';
+export { retryDelay } from './backoff.js';
+export { BACKOFF, kindOf, queueOf } from './queues.js';

@@ -1,0 +1,62 @@
+import type { Content } from '@verity/channel-sdk';
+import { type Delivery, type TenantScope, deliveries } from '@verity/db';
+import { envelope, queueConfig } from '@verity/queues';
+import type { TenantCipher } from '@verity/secrets';
+import type { Queue } from 'bullmq';
+import { BACKOFF, queueOf } from './queues.js';
+
+export interface NewMessage {
+  to: string;
+  content: Content;
+  /** Stable for one message: a retry of the caller makes no second delivery. */
+  idempotencyKey: string;
+  challengeId?: string | null;
+  targetId?: string | null;
+}
+
+export const recipientContext = (key: string) => `delivery:${key}:recipient`;
+export const contentContext = (key: string) => `delivery:${key}:content`;
+
+/**
+ * Fixes a message's content when it is created (encrypted, in Postgres, inside the caller's transaction)
+ * and hands the queue only its id once that transaction has committed.
+ */
+export class Outbox {
+  constructor(
+    private readonly cipher: TenantCipher,
+    private readonly queues: (name: string) => Queue,
+  ) {}
+
+  async create(scope: TenantScope, message: NewMessage): Promise<{ delivery: Delivery; created: boolean }> {
+    const key = message.idempotencyKey;
+    return deliveries.create(scope, {
+      channel: message.content.kind,
+      idempotencyKey: key,
+      recipientEnc: await this.cipher.encrypt(scope.tenantId, recipientContext(key), message.to),
+      contentEnc: await this.cipher.encrypt(
+        scope.tenantId,
+        contentContext(key),
+        JSON.stringify(message.content),
+      ),
+      challengeId: message.challengeId ?? null,
+      targetId: message.targetId ?? null,
+    });
+  }
+
+  /** Enqueues the delivery; the job id is the delivery id, so enqueuing twice queues it once. */
+  async dispatch(delivery: Delivery, correlationId: string): Promise<void> {
+    const name = queueOf[delivery.channel];
+    const { attempts, keepCompleted, keepFailed } = queueConfig[name];
+    await this.queues(name).add(
+      'deliver',
+      envelope(delivery.tenantId, correlationId, { deliveryId: delivery.id }),
+      {
+        jobId: delivery.id,
+        attempts,
+        backoff: { type: BACKOFF },
+        removeOnComplete: keepCompleted,
+        removeOnFail: keepFailed,
+      },
+    );
+  }
+}

@@ -1,0 +1,65 @@
+import { type Channel, ChannelError, type ChannelKind, type Content } from '@verity/channel-sdk';
+import { type Tenancy, deliveries, devices } from '@verity/db';
+import type { DeliveryJob } from '@verity/queues';
+import type { TenantCipher } from '@verity/secrets';
+import { contentContext, recipientContext } from './outbox.js';
+
+/** Which channel carries an organisation's messages of one kind. */
+export interface ChannelResolver {
+  channelFor(tenantId: string, kind: ChannelKind): Channel;
+}
+
+export type Outcome =
+  | { outcome: 'sent'; providerMessageId: string; attempt: number }
+  | { outcome: 'already-done' }
+  | { outcome: 'failed'; code: string; retry: boolean; error: ChannelError };
+
+/**
+ * One attempt at one delivery: claim it, decrypt it, send it, record the provider's id. A delivery already
+ * sent (or failed for good) is never sent again, however often its job runs.
+ */
+export class DeliveryRunner {
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly cipher: TenantCipher,
+    private readonly channels: ChannelResolver,
+  ) {}
+
+  async attempt(job: DeliveryJob, kind: ChannelKind, lastAttempt: boolean): Promise<Outcome> {
+    const { tenantId, data } = job;
+    const channel = this.channels.channelFor(tenantId, kind);
+    const claimed = await this.tenancy.run(tenantId, (scope) =>
+      deliveries.claim(scope, data.deliveryId, channel.provider),
+    );
+    if (!claimed) return { outcome: 'already-done' };
+    const key = claimed.idempotencyKey;
+    const to = await this.cipher.decryptText(tenantId, recipientContext(key), claimed.recipientEnc);
+    const content = JSON.parse(
+      await this.cipher.decryptText(tenantId, contentContext(key), claimed.contentEnc),
+    ) as Content;
+    try {
+      const { providerMessageId } = await channel.send({
+        deliveryId: claimed.id,
+        tenantId,
+        idempotencyKey: key,
+        to,
+        content,
+      });
+      await this.tenancy.run(tenantId, (scope) => deliveries.markSent(scope, claimed.id, providerMessageId));
+      return { outcome: 'sent', providerMessageId, attempt: claimed.attempts };
+    } catch (cause) {
+      const error =
+        cause instanceof ChannelError
+          ? cause
+          : new ChannelError('unavailable', 'the channel failed unexpectedly', { cause });
+      const retry = error.retryable && !lastAttempt;
+      await this.tenancy.run(tenantId, async (scope) => {
+        if (retry) return deliveries.noteError(scope, claimed.id, error.code);
+        await deliveries.markFailed(scope, claimed.id, error.code);
+        if (error.code === 'unregistered_device' && claimed.targetId)
+          await devices.deactivate(scope, claimed.targetId);
+      });
+      return { outcome: 'failed', code: error.code, retry, error };
+    }
+  }
+}
