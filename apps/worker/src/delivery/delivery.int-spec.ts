@@ -173,14 +173,12 @@ describe('delivery worker', () => {
     const other = (await createTenant(db.tenancy, db.cipher, 'other')).id;
     const delivery = await send('push', `cross-${Date.now()}`);
     await finished(QueueName.Push, delivery.id);
-    const forged = await moduleRef
-      .get<Queue>(getQueueToken(QueueName.Push))
-      .add('deliver', {
-        tenantId: other,
-        correlationId: 'forged',
-        version: 1,
-        data: { deliveryId: delivery.id },
-      });
+    const forged = await moduleRef.get<Queue>(getQueueToken(QueueName.Push)).add('deliver', {
+      tenantId: other,
+      correlationId: 'forged',
+      version: 1,
+      data: { deliveryId: delivery.id },
+    });
     await forged.waitUntilFinished(events.get(QueueName.Push)!, 10_000);
     expect(push.attempts).toHaveLength(1);
     expect(moduleRef.get(Tenancy)).toBeDefined();
