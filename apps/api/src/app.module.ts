@@ -10,6 +10,7 @@ import { InfraModule } from './infra/infra.module.js';
 import { MetricsModule } from './metrics/metrics.js';
 import { OrganisationController } from './organisation/organisation.controller.js';
 import { PolicyController } from './organisation/policy.controller.js';
+import { SandboxController } from './organisation/sandbox.controller.js';
 
 @Module({})
 export class AppModule {
@@ -17,7 +18,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [InfraModule.forRoot(config), MetricsModule],
-      controllers: [HealthController, TenantsController, OrganisationController, PolicyController],
+      controllers: [
+        HealthController,
+        TenantsController,
+        OrganisationController,
+        PolicyController,
+        SandboxController,
+      ],
       providers: [
         Onboarding,
         OperatorGuard,

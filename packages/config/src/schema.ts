@@ -79,6 +79,8 @@ export const apiSchema = z.object({
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
   /** ui: document and Swagger UI at /docs; json: the document only (/docs/openapi.json); off: neither. */
   OPENAPI: z.enum(['ui', 'json', 'off']).default('ui'),
+  /** The developer inbox of messages the sandbox channel "sent" (/v1/sandbox/messages). Never on in production. */
+  SANDBOX_INBOX: bool.default(true),
 });
 
 export const workerSchema = z.object({

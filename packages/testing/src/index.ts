@@ -1,2 +1,20 @@
 export { serverUrls, testRunEnvironment } from './environment.js';
 export { connectAsApp, createTenant, uniqueSlug } from './fixtures.js';
+export { signedTwilioCallback, startTwilioFake, twilioSignature } from './fakes/twilio.js';
+export type { TwilioFailure, TwilioFake, TwilioRecordedRequest } from './fakes/twilio.js';
+export {
+  fcmErrorBody,
+  startFcmFake,
+  type FcmFake,
+  type FcmFailure,
+  type FcmRecordedRequest,
+} from './fakes/fcm.js';
+export {
+  sendGridErrorBody,
+  sendGridWebhookSigner,
+  startSendGridFake,
+  type SendGridFailure,
+  type SendGridFake,
+  type SendGridRecordedRequest,
+  type SendGridWebhookSigner,
+} from './fakes/sendgrid.js';

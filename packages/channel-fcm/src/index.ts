@@ -1,0 +1,1 @@
+export { fcmChannel, fcmConfigSchema } from './fcm.js';

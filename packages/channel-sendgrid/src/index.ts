@@ -1,0 +1,1 @@
+export { sendGridChannel, sendGridConfigSchema } from './sendgrid.js';

@@ -1,0 +1,1 @@
+export { twilioSmsChannel, twilioSmsConfigSchema } from './sms.js';

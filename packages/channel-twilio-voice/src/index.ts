@@ -1,0 +1,1 @@
+export { twilioVoiceChannel, twilioVoiceConfigSchema } from './voice.js';
