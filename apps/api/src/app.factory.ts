@@ -28,6 +28,8 @@ export async function createApp(
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
+    // webhooks verify signatures over the body exactly as sent
+    rawBody: true,
   });
   app.useGlobalFilters(new ProblemFilter());
   app.enableShutdownHooks();
@@ -38,11 +40,13 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     const type = request.headers['content-type'];
-    if (
+    // JSON everywhere, except the form posts that providers (Twilio) make to the webhooks
+    const json = type !== undefined && /^application\/([\w.-]+\+)?json\b/i.test(type);
+    const form =
       type !== undefined &&
-      ['POST', 'PUT', 'PATCH'].includes(request.method) &&
-      !/^application\/([\w.-]+\+)?json\b/i.test(type)
-    ) {
+      /^application\/x-www-form-urlencoded\b/i.test(type) &&
+      request.url.startsWith('/webhooks/');
+    if (type !== undefined && ['POST', 'PUT', 'PATCH'].includes(request.method) && !json && !form) {
       throw Object.assign(new Error('unsupported media type'), {
         code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
         statusCode: 415,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeyRepository, Tenancy } from '@verity/db';
+import { ConfiguredChannels, channelsFrom } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { Onboarding } from './admin/onboarding.service.js';
 import { TenantsController } from './admin/tenants.controller.js';
@@ -10,7 +11,9 @@ import { InfraModule } from './infra/infra.module.js';
 import { MetricsModule } from './metrics/metrics.js';
 import { OrganisationController } from './organisation/organisation.controller.js';
 import { PolicyController } from './organisation/policy.controller.js';
+import { DeliveriesController } from './organisation/deliveries.controller.js';
 import { SandboxController } from './organisation/sandbox.controller.js';
+import { WebhooksController } from './webhooks/webhooks.controller.js';
 
 @Module({})
 export class AppModule {
@@ -24,9 +27,12 @@ export class AppModule {
         OrganisationController,
         PolicyController,
         SandboxController,
+        DeliveriesController,
+        WebhooksController,
       ],
       providers: [
         Onboarding,
+        { provide: ConfiguredChannels, useFactory: () => channelsFrom(config.CHANNELS) },
         OperatorGuard,
         TenantKeyGuard,
         {

@@ -1,6 +1,6 @@
 import { type Config, loadConfig } from '@verity/config';
 
-export const API_CONCERNS = ['runtime', 'database', 'redis', 'secrets', 'api'] as const;
+export const API_CONCERNS = ['runtime', 'database', 'redis', 'secrets', 'api', 'channels'] as const;
 export type ApiConfig = Config<(typeof API_CONCERNS)[number]>;
 
 export const CONFIG = Symbol('CONFIG');

@@ -1,6 +1,6 @@
 import { type Config, loadConfig } from '@verity/config';
 
-export const WORKER_CONCERNS = ['runtime', 'database', 'redis', 'secrets', 'worker'] as const;
+export const WORKER_CONCERNS = ['runtime', 'database', 'redis', 'secrets', 'worker', 'channels'] as const;
 export type WorkerConfig = Config<(typeof WORKER_CONCERNS)[number]>;
 export const CONFIG = Symbol('CONFIG');
 

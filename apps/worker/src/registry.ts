@@ -1,26 +1,30 @@
 import type { Type } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
 import { QueueName } from '@verity/queues';
+import type { WorkerOptions } from 'bullmq';
 import {
   EmailDeliveryProcessor,
   PushDeliveryProcessor,
   SmsDeliveryProcessor,
   VoiceDeliveryProcessor,
+  deliveryOptions,
 } from './delivery/delivery.processor.js';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor.js';
 
 export interface ProcessorEntry {
   queue: QueueName;
   processor: Type<WorkerHost>;
+  /** BullMQ worker options of this queue's own, besides the deployment's (concurrency, lock, rate limit). */
+  options?: Partial<WorkerOptions>;
 }
 
 /** Which processor serves which queue. A new queue's processor is one line here. */
 export const processors: ProcessorEntry[] = [
   { queue: QueueName.Housekeeping, processor: HousekeepingProcessor },
-  { queue: QueueName.Push, processor: PushDeliveryProcessor },
-  { queue: QueueName.Sms, processor: SmsDeliveryProcessor },
-  { queue: QueueName.Voice, processor: VoiceDeliveryProcessor },
-  { queue: QueueName.Email, processor: EmailDeliveryProcessor },
+  { queue: QueueName.Push, processor: PushDeliveryProcessor, options: deliveryOptions(QueueName.Push) },
+  { queue: QueueName.Sms, processor: SmsDeliveryProcessor, options: deliveryOptions(QueueName.Sms) },
+  { queue: QueueName.Voice, processor: VoiceDeliveryProcessor, options: deliveryOptions(QueueName.Voice) },
+  { queue: QueueName.Email, processor: EmailDeliveryProcessor, options: deliveryOptions(QueueName.Email) },
 ];
 
 /** Boot refuses a queue served by no processor, or by two. */

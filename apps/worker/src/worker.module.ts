@@ -1,24 +1,44 @@
-import { BullModule } from '@nestjs/bullmq';
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfiguredChannels, DeliveryRunner, channelsSetting } from '@verity/delivery';
+import { BullModule, Processor } from '@nestjs/bullmq';
+import {
+  type DynamicModule,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type Provider,
+  type Type,
+} from '@nestjs/common';
+import { ConfiguredChannels, DeliveryRunner, channelsFrom } from '@verity/delivery';
 import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
 import { KeyRing, TenantCipher } from '@verity/secrets';
-import { parseQueueList } from '@verity/queues';
+import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
 import { CONFIG, type WorkerConfig } from './config.js';
-import { channelFactories } from './channels.js';
-import { processorsFor } from './registry.js';
+import { type ProcessorEntry, processorsFor } from './registry.js';
 
 const DATA_SOURCE = Symbol('DATA_SOURCE');
 
-function configuredChannels(raw: string): ConfiguredChannels {
-  const setting = channelsSetting.safeParse(JSON.parse(raw));
-  if (!setting.success) {
+/**
+ * The processor with this deployment's worker settings. BullMQ takes them when the worker is created, from
+ * the processor's decorator, so a subclass is decorated here (the processor class itself stays untouched).
+ */
+function configured({ queue, processor, options }: ProcessorEntry, config: WorkerConfig): Provider {
+  const withSettings = class extends (processor as Type) {};
+  Processor(queue, {
+    ...options,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_MS,
+    stalledInterval: config.WORKER_LOCK_MS,
+    ...(config.WORKER_RATE_LIMITS[queue] ? { limiter: config.WORKER_RATE_LIMITS[queue] } : {}),
+  })(withSettings);
+  return { provide: processor, useClass: withSettings };
+}
+
+function checkRateLimits(config: WorkerConfig): void {
+  const unknown = Object.keys(config.WORKER_RATE_LIMITS).filter((q) => !allQueues.includes(q as never));
+  if (unknown.length > 0)
     throw new Error(
-      `CHANNELS is not valid: ${setting.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `WORKER_RATE_LIMITS names unknown queues: ${unknown.join(', ')} (known: ${allQueues.join(', ')})`,
     );
-  }
-  return new ConfiguredChannels(channelFactories, setting.data);
 }
 
 /** Hosts the processors of the queues named in WORKER_QUEUES, so one image scales as several deployments. */
@@ -29,6 +49,7 @@ export class WorkerModule implements OnApplicationShutdown {
   static forRoot(config: WorkerConfig): DynamicModule {
     const queues = parseQueueList(config.WORKER_QUEUES);
     const chosen = processorsFor(queues);
+    checkRateLimits(config);
     const redis = new URL(config.REDIS_URL);
     return {
       module: WorkerModule,
@@ -69,14 +90,14 @@ export class WorkerModule implements OnApplicationShutdown {
           useFactory: (tenancy: Tenancy) =>
             new TenantCipher(new KeyRing(config.MASTER_KEYS), new DataKeyRepository(tenancy)),
         },
-        { provide: ConfiguredChannels, useValue: configuredChannels(config.CHANNELS) },
+        { provide: ConfiguredChannels, useValue: channelsFrom(config.CHANNELS) },
         {
           provide: DeliveryRunner,
           inject: [Tenancy, TenantCipher, ConfiguredChannels],
           useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: ConfiguredChannels) =>
             new DeliveryRunner(tenancy, cipher, channels),
         },
-        ...chosen.map((entry) => entry.processor),
+        ...chosen.map((entry) => configured(entry, config)),
       ],
     };
   }

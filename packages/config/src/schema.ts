@@ -83,11 +83,50 @@ export const apiSchema = z.object({
   SANDBOX_INBOX: bool.default(true),
 });
 
+const DURATION_MS = { ms: 1, s: 1000, m: 60_000 } as const;
+
+export interface RateLimit {
+  max: number;
+  /** Milliseconds. */
+  duration: number;
+}
+
+const rateLimitList = z
+  .string()
+  .default('')
+  .transform((value, ctx) => {
+    const limits: Record<string, RateLimit> = {};
+    for (const part of value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const match = /^([a-z][a-z0-9_-]*)=(\d+)\/(\d*)(ms|s|m)$/.exec(part);
+      const [, queue = '', max = '0', count = '', unit = 's'] = match ?? [];
+      const duration = Number(count || 1) * DURATION_MS[unit as keyof typeof DURATION_MS];
+      if (!match || Number(max) < 1 || duration < 1 || queue in limits) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${part}" is not valid: each entry is queue=max/duration, such as sms=10/1s or email=100/1m (max and duration at least 1, units ms, s or m, each queue once)`,
+        });
+        return z.NEVER;
+      }
+      limits[queue] = { max: Number(max), duration };
+    }
+    return limits;
+  });
+
 export const workerSchema = z.object({
   /** Which queues this process serves, e.g. "sms,voice"; empty means all. */
   WORKER_QUEUES: z.string().default(''),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /** How long a job stays locked to its worker without a renewal; a dead worker's jobs run again after it. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /** Jobs started per queue and time window across all workers, e.g. "sms=10/1s,voice=1/1s"; unnamed queues are unlimited. */
+  WORKER_RATE_LIMITS: rateLimitList,
   WORKER_METRICS_PORT: port.default(0),
+});
+
+export const channelsSchema = z.object({
   /** JSON: which provider carries each kind and its settings, e.g. {"sms":{"provider":"twilio-sms","config":{…}}}; kinds not named use the sandbox. */
   CHANNELS: z
     .string()
@@ -116,6 +155,7 @@ export const schemas = {
   secrets: secretsSchema,
   api: apiSchema,
   worker: workerSchema,
+  channels: channelsSchema,
 } as const;
 
 export type Concern = keyof typeof schemas;

@@ -1,4 +1,4 @@
-// Shared by channel-twilio-sms and channel-twilio-voice (kept identical in both packages).
+// Shared by channel-twilio-sms and channel-twilio-voice.
 import twilio from 'twilio';
 import { z } from 'zod';
 import { ChannelError, errorFromStatus, type CallbackRequest } from '@verity/channel-sdk';

@@ -6,7 +6,8 @@ import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { InstrumentedProcessor } from '../instrumented.js';
 import { deliveriesFinished } from '../metrics.js';
 
-function options(queue: QueueName): Partial<WorkerOptions> {
+/** The delivery queues' own worker options; the deployment's settings are added in WorkerModule. */
+export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
   return {
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
@@ -44,28 +45,28 @@ abstract class DeliveryProcessor extends InstrumentedProcessor {
   }
 }
 
-@Processor(QueueName.Push, options(QueueName.Push))
+@Processor(QueueName.Push)
 export class PushDeliveryProcessor extends DeliveryProcessor {
   constructor(runner: DeliveryRunner) {
     super(runner, QueueName.Push);
   }
 }
 
-@Processor(QueueName.Sms, options(QueueName.Sms))
+@Processor(QueueName.Sms)
 export class SmsDeliveryProcessor extends DeliveryProcessor {
   constructor(runner: DeliveryRunner) {
     super(runner, QueueName.Sms);
   }
 }
 
-@Processor(QueueName.Voice, options(QueueName.Voice))
+@Processor(QueueName.Voice)
 export class VoiceDeliveryProcessor extends DeliveryProcessor {
   constructor(runner: DeliveryRunner) {
     super(runner, QueueName.Voice);
   }
 }
 
-@Processor(QueueName.Email, options(QueueName.Email))
+@Processor(QueueName.Email)
 export class EmailDeliveryProcessor extends DeliveryProcessor {
   constructor(runner: DeliveryRunner) {
     super(runner, QueueName.Email);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InjectQueue, Processor } from '@nestjs/bullmq';
-import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { Tenancy, housekeeping, tenants } from '@verity/db';
 import { QueueName, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
-import { CONFIG, type WorkerConfig } from '../config.js';
 import { InstrumentedProcessor } from '../instrumented.js';
 
 export const SCHEDULE_PURGE = 'schedule-purge';
@@ -20,13 +19,11 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
   constructor(
     private readonly tenancy: Tenancy,
     @InjectQueue(QueueName.Housekeeping) private readonly queue: Queue,
-    @Inject(CONFIG) private readonly config: WorkerConfig,
   ) {
     super();
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
     await this.queue.upsertJobScheduler(
       SCHEDULE_PURGE,
       { every: 15 * 60 * 1000 },

@@ -7,6 +7,7 @@ import { DataKey } from './data-key.entity.js';
 import { Delivery } from './delivery.entity.js';
 import { Flow } from './flow.entity.js';
 import { Method } from './method.entity.js';
+import { ProviderEvent } from './provider-event.entity.js';
 import { Tenant } from './tenant.entity.js';
 
 export * from './account.entity.js';
@@ -18,6 +19,7 @@ export * from './data-key.entity.js';
 export * from './delivery.entity.js';
 export * from './flow.entity.js';
 export * from './method.entity.js';
+export * from './provider-event.entity.js';
 export * from './tenant.entity.js';
 
 export const entities = [
@@ -31,6 +33,7 @@ export const entities = [
   Delivery,
   AuditEvent,
   ApiKey,
+  ProviderEvent,
 ];
 
 /** Every table whose rows belong to one organisation, and so carry row-level security. */
@@ -44,4 +47,5 @@ export const tenantTables = [
   'deliveries',
   'audit_events',
   'api_keys',
+  'provider_events',
 ] as const;

@@ -1,5 +1,4 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { tenantTables } from '../entities/index.js';
 import { RUNTIME_ROLE, applyTenantRls } from './rls.js';
 
 export class Init1763900000000 implements MigrationInterface {
@@ -98,6 +97,18 @@ export class Init1763900000000 implements MigrationInterface {
       );
     }
 
+    // a migration never changes: its own list, not the current one
+    const tenantTables = [
+      'data_keys',
+      'accounts',
+      'methods',
+      'authenticator_devices',
+      'challenges',
+      'flows',
+      'deliveries',
+      'audit_events',
+      'api_keys',
+    ];
     for (const table of tenantTables) await applyTenantRls(q, table);
 
     // Organisations: each sees only itself; the operator (an explicit scope) sees and creates all.

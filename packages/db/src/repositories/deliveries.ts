@@ -66,6 +66,32 @@ export const deliveries = {
     await scope.manager.getRepository(Delivery).update({ tenantId: scope.tenantId, id }, { errorCode });
   },
 
+  /** Applies a provider's report: sent may become delivered or failed; a final status never changes. */
+  async applyStatus(
+    scope: TenantScope,
+    provider: string,
+    providerMessageId: string,
+    status: 'sent' | 'delivered' | 'failed',
+    errorCode?: string,
+  ): Promise<Delivery | null> {
+    const repo = scope.manager.getRepository(Delivery);
+    const delivery = await repo.findOne({ where: { tenantId: scope.tenantId, provider, providerMessageId } });
+    if (!delivery || status === 'sent' || delivery.status !== 'sent') return delivery;
+    await repo.update(
+      { tenantId: scope.tenantId, id: delivery.id, status: 'sent' },
+      { status, errorCode: status === 'failed' ? (errorCode ?? 'provider_failed') : delivery.errorCode },
+    );
+    return repo.findOne({ where: { tenantId: scope.tenantId, id: delivery.id } });
+  },
+
+  list(scope: TenantScope, filter: { status?: Delivery['status']; limit: number }): Promise<Delivery[]> {
+    return scope.manager.getRepository(Delivery).find({
+      where: { tenantId: scope.tenantId, ...(filter.status ? { status: filter.status } : {}) },
+      order: { createdAt: 'DESC' },
+      take: filter.limit,
+    });
+  },
+
   listByProvider(scope: TenantScope, provider: string, limit: number): Promise<Delivery[]> {
     return scope.manager
       .getRepository(Delivery)

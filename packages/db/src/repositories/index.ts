@@ -7,3 +7,5 @@ export { housekeeping } from './housekeeping.js';
 export { methods } from './methods.js';
 export { deliveries, type NewDelivery } from './deliveries.js';
 export { devices } from './devices.js';
+export { providerEvents } from './provider-events.js';
+export { challenges } from './challenges.js';

@@ -1,0 +1,149 @@
+import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { CallbackRequest, Channel, ChannelKind } from '@verity/channel-sdk';
+import { Tenancy, audit, challenges, deliveries, providerEvents, tenants } from '@verity/db';
+import { ConfiguredChannels } from '@verity/delivery';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ApiConfig, CONFIG } from '../config.js';
+import { DomainError, problems } from '../problem/problem.js';
+
+type RawRequest = FastifyRequest & { rawBody?: Buffer };
+
+const forged = () =>
+  new DomainError(
+    403,
+    'bad-signature',
+    'Signature not valid',
+    'The callback is not signed by the provider for this organisation.',
+  );
+
+/**
+ * Callbacks from the providers. Each is checked against the provider's signature with the organisation's
+ * credentials before anything changes; each event is applied once, however often it arrives.
+ */
+@ApiExcludeController()
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly channels: ConfiguredChannels,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {}
+
+  @Post('twilio/:tenant/:kind/status')
+  @HttpCode(204)
+  async twilioStatus(
+    @Param('tenant') slug: string,
+    @Param('kind') kind: string,
+    @Req() request: RawRequest,
+  ): Promise<void> {
+    if (kind !== 'sms' && kind !== 'voice') throw problems.notFound('callback');
+    await this.applyStatus(slug, kind, request);
+  }
+
+  @Post('sendgrid/:tenant/events')
+  @HttpCode(204)
+  async sendGridEvents(@Param('tenant') slug: string, @Req() request: RawRequest): Promise<void> {
+    await this.applyStatus(slug, 'email', request);
+  }
+
+  /** Twilio asks what to say when the person answers: a greeting and a request to press # (or 0 then #). */
+  @Post('twilio/:tenant/voice/:deliveryId')
+  async voiceAnswer(
+    @Param('tenant') slug: string,
+    @Req() request: RawRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
+    const tenant = await this.tenancy.run(tenantId, (scope) => tenants.own(scope));
+    const actionUrl = `${callback.url.split('?')[0]}/keypress`;
+    const say =
+      `Hello. This is the sign-in check for ${tenant.name}. If you are trying to sign in, press the hash key to approve. ` +
+      'If you are not, press zero, then the hash key.';
+    this.sendInstructions(reply, channel.callInstructions!({ say, digits: 0, actionUrl }));
+  }
+
+  /** The keys pressed: # approves, 0# denies and reports fraud, anything else denies. */
+  @Post('twilio/:tenant/voice/:deliveryId/keypress')
+  async voiceKeypress(
+    @Param('tenant') slug: string,
+    @Param('deliveryId') deliveryId: string,
+    @Req() request: RawRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
+    const { providerMessageId, digits } = channel.parseKeypress!(callback);
+    const answer = digits === '' ? 'approved' : 'denied';
+    const fraud = digits === '0';
+    const said = await this.tenancy.run(tenantId, async (scope) => {
+      const delivery = await deliveries.findById(scope, deliveryId);
+      if (!delivery || delivery.providerMessageId !== providerMessageId || !delivery.challengeId)
+        return 'nothing';
+      if (!(await providerEvents.firstTime(scope, channel.provider, `${providerMessageId}:keypress`)))
+        return 'nothing';
+      if (!(await challenges.settle(scope, delivery.challengeId, answer))) return 'nothing';
+      const challenge = await challenges.findById(scope, delivery.challengeId);
+      await audit.record(scope, {
+        actorType: 'user',
+        actorId: challenge?.accountId ?? null,
+        action: fraud ? 'fraud.reported' : `challenge.${answer}`,
+        targetType: 'challenge',
+        targetId: delivery.challengeId,
+        outcome: answer === 'approved' ? 'success' : 'denied',
+        details: { method: 'voice', deliveryId },
+      });
+      return answer;
+    });
+    const goodbye =
+      said === 'approved'
+        ? 'Thank you. Your sign-in has been approved. Goodbye.'
+        : fraud
+          ? 'Thank you. The sign-in has been denied and reported to your organisation. Goodbye.'
+          : 'The sign-in has not been approved. Goodbye.';
+    this.sendInstructions(reply, channel.goodbye!(goodbye));
+  }
+
+  private async applyStatus(slug: string, kind: ChannelKind, request: RawRequest): Promise<void> {
+    const { tenantId, channel, callback } = await this.verified(slug, kind, request);
+    const updates = channel.parseStatusCallback!(callback);
+    await this.tenancy.run(tenantId, async (scope) => {
+      for (const update of updates) {
+        const eventId = update.eventId ?? `${update.providerMessageId}:${update.status}`;
+        if (!(await providerEvents.firstTime(scope, channel.provider, eventId))) continue;
+        await deliveries.applyStatus(
+          scope,
+          channel.provider,
+          update.providerMessageId,
+          update.status,
+          update.errorCode,
+        );
+      }
+    });
+  }
+
+  private async verified(slug: string, kind: ChannelKind, request: RawRequest) {
+    const tenantId = /^[a-z0-9-]{1,63}$/.test(slug) ? await this.tenancy.tenantForSlug(slug) : null;
+    if (!tenantId) throw problems.notFound('organisation');
+    const channel: Channel = this.channels.channelFor(tenantId, kind);
+    if (!channel.verifyCallback) throw problems.notFound('callback');
+    const callback: CallbackRequest = {
+      url: `${this.publicBase(request)}${request.url}`,
+      headers: Object.fromEntries(
+        Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]),
+      ),
+      rawBody: request.rawBody?.toString('utf8') ?? '',
+    };
+    if (!channel.verifyCallback(callback)) throw forged();
+    return { tenantId, channel, callback };
+  }
+
+  /** Behind a proxy the URL the provider signed is the public one, not the one this process sees. */
+  private publicBase(request: FastifyRequest): string {
+    if (this.config.PUBLIC_URL) return this.config.PUBLIC_URL.replace(/\/$/, '');
+    return `${request.protocol}://${request.host}`;
+  }
+
+  private sendInstructions(reply: FastifyReply, instructions: { contentType: string; body: string }): void {
+    void reply.status(200).header('content-type', instructions.contentType).send(instructions.body);
+  }
+}

@@ -1,0 +1,76 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { Channel, OutboundMessage } from '@verity/channel-sdk';
+import { ConfiguredChannels, Outbox } from '@verity/delivery';
+import { QueueName } from '@verity/queues';
+import { connectAsApp, createTenant } from '@verity/testing';
+import { Queue } from 'bullmq';
+import { loadWorkerConfig } from '../config.js';
+import { WorkerModule } from '../worker.module.js';
+
+const PER_SECOND = 50;
+const SECONDS = 3;
+
+class RecordingChannel implements Channel {
+  readonly kind = 'sms';
+  readonly provider = 'recording';
+  sentAt: number[] = [];
+  async send(_message: OutboundMessage) {
+    this.sentAt.push(Date.now());
+    return { providerMessageId: `recorded-${this.sentAt.length}` };
+  }
+}
+
+describe('WORKER_RATE_LIMITS', () => {
+  const config = loadWorkerConfig({
+    ...process.env,
+    REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'verity-test'}-rate`,
+    WORKER_QUEUES: QueueName.Sms,
+    WORKER_RATE_LIMITS: `sms=${PER_SECOND}/1s`,
+  });
+  const channel = new RecordingChannel();
+  let db: Awaited<ReturnType<typeof connectAsApp>>;
+  let queue: Queue;
+  let moduleRef: TestingModule | undefined;
+
+  beforeAll(async () => {
+    db = await connectAsApp();
+    queue = new Queue(QueueName.Sms, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+  });
+  afterAll(async () => {
+    await moduleRef?.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await db.close();
+  });
+
+  it(`holds ${PER_SECOND} sends a second within 5% over ${SECONDS} seconds`, async () => {
+    const tenantId = (await createTenant(db.tenancy, db.cipher, 'rate')).id;
+    const outbox = new Outbox(db.cipher, () => queue);
+    // a backlog larger than the window, queued before the worker starts
+    for (let n = 0; n < PER_SECOND * (SECONDS + 1); n++) {
+      const { delivery } = await db.tenancy.run(tenantId, (scope) =>
+        outbox.create(scope, {
+          to: `+4477009${String(n).padStart(5, '0')}`,
+          content: { kind: 'sms', body: 'Your Verity code is 123456' },
+          idempotencyKey: `rate-${n}`,
+        }),
+      );
+      await outbox.dispatch(delivery, `rate-${n}`);
+    }
+
+    moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] })
+      .overrideProvider(ConfiguredChannels)
+      .useValue({ channelFor: () => channel })
+      .setLogger(false as never)
+      .compile();
+    await moduleRef.init();
+    // BullMQ's limiter lets `max` jobs start in each window, so the sends come in bursts a window apart:
+    // the rate is the sends of SECONDS windows over the time from the first burst to the next one after them
+    const deadline = Date.now() + (SECONDS + 2) * 1000;
+    while (channel.sentAt.length <= PER_SECOND * SECONDS && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    const elapsed = channel.sentAt[PER_SECOND * SECONDS]! - channel.sentAt[0]!;
+    const rate = (PER_SECOND * SECONDS * 1000) / elapsed;
+    expect(Math.abs(rate - PER_SECOND)).toBeLessThanOrEqual(PER_SECOND * 0.05);
+  }, 30_000);
+});
