@@ -12,6 +12,15 @@ export interface NewDelivery {
   targetId?: string | null;
 }
 
+/** A row returned by UPDATE … RETURNING (snake_case columns) as the entity's fields. */
+function fromRow(row: Record<string, unknown>): Partial<Delivery> {
+  return Object.fromEntries(
+    Object.entries(row).map(([column, value]) => [camel(column), value]),
+  ) as Partial<Delivery>;
+}
+
+const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
 export const deliveries = {
   /** Inserts the delivery, or returns the one already made with this idempotency key. */
   async create(scope: TenantScope, data: NewDelivery): Promise<{ delivery: Delivery; created: boolean }> {
@@ -36,12 +45,19 @@ export const deliveries = {
 
   /** Claims the delivery for one attempt; null when it was already sent or failed for good. */
   async claim(scope: TenantScope, id: string, provider: string): Promise<Delivery | null> {
-    const rows: unknown[][] = await scope.manager.query(
-      `UPDATE deliveries SET status = 'sending', attempts = attempts + 1, provider = $3, updated_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'sending') RETURNING id`,
-      [scope.tenantId, id, provider],
-    );
-    return (rows[0]?.length ?? 0) > 0 ? deliveries.findById(scope, id) : null;
+    if (!isUuid(id)) return null;
+    const result = await scope.manager
+      .createQueryBuilder()
+      .update(Delivery)
+      .set({ status: 'sending', attempts: () => 'attempts + 1', provider })
+      .where("tenant_id = :tenantId AND id = :id AND status IN ('queued', 'sending')", {
+        tenantId: scope.tenantId,
+        id,
+      })
+      .returning('*')
+      .execute();
+    const [row] = result.raw as Record<string, unknown>[];
+    return row ? scope.manager.getRepository(Delivery).create(fromRow(row)) : null;
   },
 
   async markSent(scope: TenantScope, id: string, providerMessageId: string): Promise<void> {
