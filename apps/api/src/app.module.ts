@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeyRepository, Tenancy } from '@verity/db';
-import { ConfiguredChannels, channelsFrom } from '@verity/delivery';
+import { ChannelRegistry } from '@verity/channel-sdk';
+import { ConfiguredChannels, OrganisationChannels, channelFactories, channelsFrom } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { Onboarding } from './admin/onboarding.service.js';
 import { TenantsController } from './admin/tenants.controller.js';
@@ -11,6 +12,7 @@ import { InfraModule } from './infra/infra.module.js';
 import { MetricsModule } from './metrics/metrics.js';
 import { OrganisationController } from './organisation/organisation.controller.js';
 import { PolicyController } from './organisation/policy.controller.js';
+import { ChannelsController } from './organisation/channels.controller.js';
 import { DeliveriesController } from './organisation/deliveries.controller.js';
 import { SandboxController } from './organisation/sandbox.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
@@ -28,11 +30,23 @@ export class AppModule {
         PolicyController,
         SandboxController,
         DeliveriesController,
+        ChannelsController,
         WebhooksController,
       ],
       providers: [
         Onboarding,
         { provide: ConfiguredChannels, useFactory: () => channelsFrom(config.CHANNELS) },
+        { provide: ChannelRegistry, useValue: new ChannelRegistry(channelFactories) },
+        {
+          provide: OrganisationChannels,
+          inject: [Tenancy, TenantCipher, ChannelRegistry, ConfiguredChannels],
+          useFactory: (
+            tenancy: Tenancy,
+            cipher: TenantCipher,
+            registry: ChannelRegistry,
+            defaults: ConfiguredChannels,
+          ) => new OrganisationChannels(tenancy, cipher, registry, defaults),
+        },
         OperatorGuard,
         TenantKeyGuard,
         {

@@ -7,7 +7,14 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { ConfiguredChannels, DeliveryRunner, channelsFrom } from '@verity/delivery';
+import { ChannelRegistry } from '@verity/channel-sdk';
+import {
+  ConfiguredChannels,
+  DeliveryRunner,
+  OrganisationChannels,
+  channelFactories,
+  channelsFrom,
+} from '@verity/delivery';
 import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
 import { KeyRing, TenantCipher } from '@verity/secrets';
 import { allQueues, parseQueueList } from '@verity/queues';
@@ -92,9 +99,15 @@ export class WorkerModule implements OnApplicationShutdown {
         },
         { provide: ConfiguredChannels, useValue: channelsFrom(config.CHANNELS) },
         {
-          provide: DeliveryRunner,
+          provide: OrganisationChannels,
           inject: [Tenancy, TenantCipher, ConfiguredChannels],
-          useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: ConfiguredChannels) =>
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher, defaults: ConfiguredChannels) =>
+            new OrganisationChannels(tenancy, cipher, new ChannelRegistry(channelFactories), defaults),
+        },
+        {
+          provide: DeliveryRunner,
+          inject: [Tenancy, TenantCipher, OrganisationChannels],
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: OrganisationChannels) =>
             new DeliveryRunner(tenancy, cipher, channels),
         },
         ...chosen.map((entry) => configured(entry, config)),

@@ -4,3 +4,4 @@ export { ConfiguredChannels, channelsSetting, type ChannelsSetting } from './res
 export { retryDelay } from './backoff.js';
 export { BACKOFF, kindOf, queueOf } from './queues.js';
 export { channelFactories, channelsFrom } from './channels.js';
+export { OrganisationChannels, settingsContext } from './organisation-channels.js';

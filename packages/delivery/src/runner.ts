@@ -6,7 +6,7 @@ import { contentContext, recipientContext } from './outbox.js';
 
 /** Which channel carries an organisation's messages of one kind. */
 export interface ChannelResolver {
-  channelFor(tenantId: string, kind: ChannelKind): Channel;
+  channelFor(tenantId: string, kind: ChannelKind): Channel | Promise<Channel>;
 }
 
 export type Outcome =
@@ -27,7 +27,12 @@ export class DeliveryRunner {
 
   async attempt(job: DeliveryJob, kind: ChannelKind, lastAttempt: boolean): Promise<Outcome> {
     const { tenantId, data } = job;
-    const channel = this.channels.channelFor(tenantId, kind);
+    let channel: Channel;
+    try {
+      channel = await this.channels.channelFor(tenantId, kind);
+    } catch (cause) {
+      return this.unusable(job, cause);
+    }
     const claimed = await this.tenancy.run(tenantId, (scope) =>
       deliveries.claim(scope, data.deliveryId, channel.provider),
     );
@@ -61,5 +66,21 @@ export class DeliveryRunner {
       });
       return { outcome: 'failed', code: error.code, retry, error };
     }
+  }
+
+  /** No usable channel for this organisation and kind: the delivery fails for good, visibly. */
+  private async unusable(job: DeliveryJob, cause: unknown): Promise<Outcome> {
+    const error =
+      cause instanceof ChannelError
+        ? cause
+        : new ChannelError('invalid_config', 'no usable channel', { cause });
+    const failed = await this.tenancy.run(job.tenantId, async (scope) => {
+      const claimed = await deliveries.claim(scope, job.data.deliveryId, 'unconfigured');
+      if (claimed) await deliveries.markFailed(scope, claimed.id, error.code);
+      return claimed !== null;
+    });
+    return failed
+      ? { outcome: 'failed', code: error.code, retry: false, error }
+      : { outcome: 'already-done' };
   }
 }

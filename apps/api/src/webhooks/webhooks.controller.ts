@@ -2,7 +2,7 @@ import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { CallbackRequest, Channel, ChannelKind } from '@verity/channel-sdk';
 import { Tenancy, audit, challenges, deliveries, providerEvents, tenants } from '@verity/db';
-import { ConfiguredChannels } from '@verity/delivery';
+import { OrganisationChannels } from '@verity/delivery';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError, problems } from '../problem/problem.js';
@@ -26,7 +26,7 @@ const forged = () =>
 export class WebhooksController {
   constructor(
     private readonly tenancy: Tenancy,
-    private readonly channels: ConfiguredChannels,
+    private readonly channels: OrganisationChannels,
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -124,7 +124,9 @@ export class WebhooksController {
   private async verified(slug: string, kind: ChannelKind, request: RawRequest) {
     const tenantId = /^[a-z0-9-]{1,63}$/.test(slug) ? await this.tenancy.tenantForSlug(slug) : null;
     if (!tenantId) throw problems.notFound('organisation');
-    const channel: Channel = this.channels.channelFor(tenantId, kind);
+    // the organisation's own credentials sign its callbacks; unusable settings verify nothing
+    const channel: Channel | null = await this.channels.channelFor(tenantId, kind).catch(() => null);
+    if (!channel) throw forged();
     if (!channel.verifyCallback) throw problems.notFound('callback');
     const callback: CallbackRequest = {
       url: `${this.publicBase(request)}${request.url}`,

@@ -25,7 +25,11 @@ class ScriptedChannel implements Channel {
 }
 
 describe('delivery worker', () => {
-  const config = loadWorkerConfig();
+  // its own prefix: other test files run workers too, which must not take these jobs
+  const config = loadWorkerConfig({
+    ...process.env,
+    REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'verity-test'}-delivery`,
+  });
   let moduleRef: TestingModule;
   let db: Awaited<ReturnType<typeof connectAsApp>>;
   let tenantId: string;

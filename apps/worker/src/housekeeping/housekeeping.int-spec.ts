@@ -16,7 +16,7 @@ describe('housekeeping worker', () => {
   let worker: INestApplicationContext;
   let queue: Queue;
   let events: QueueEvents;
-  const config = loadWorkerConfig();
+  const config = loadWorkerConfig({ ...process.env, WORKER_QUEUES: 'housekeeping' });
 
   async function seed(tenantId: string) {
     return db.tenancy.run(tenantId, async (scope) => {

@@ -3,6 +3,7 @@ import { ApiKey } from './api-key.entity.js';
 import { AuditEvent } from './audit-event.entity.js';
 import { AuthenticatorDevice } from './authenticator-device.entity.js';
 import { Challenge } from './challenge.entity.js';
+import { ChannelSetting } from './channel-setting.entity.js';
 import { DataKey } from './data-key.entity.js';
 import { Delivery } from './delivery.entity.js';
 import { Flow } from './flow.entity.js';
@@ -15,6 +16,7 @@ export * from './api-key.entity.js';
 export * from './audit-event.entity.js';
 export * from './authenticator-device.entity.js';
 export * from './challenge.entity.js';
+export * from './channel-setting.entity.js';
 export * from './data-key.entity.js';
 export * from './delivery.entity.js';
 export * from './flow.entity.js';
@@ -34,6 +36,7 @@ export const entities = [
   AuditEvent,
   ApiKey,
   ProviderEvent,
+  ChannelSetting,
 ];
 
 /** Every table whose rows belong to one organisation, and so carry row-level security. */
@@ -48,4 +51,5 @@ export const tenantTables = [
   'audit_events',
   'api_keys',
   'provider_events',
+  'channel_settings',
 ] as const;

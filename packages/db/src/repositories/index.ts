@@ -9,3 +9,4 @@ export { deliveries, type NewDelivery } from './deliveries.js';
 export { devices } from './devices.js';
 export { providerEvents } from './provider-events.js';
 export { challenges } from './challenges.js';
+export { channelSettings } from './channel-settings.js';

@@ -1,0 +1,113 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ChannelConfigError, ChannelRegistry } from '@verity/channel-sdk';
+import { Tenancy, audit, channelSettings } from '@verity/db';
+import { settingsContext } from '@verity/delivery';
+import { TenantCipher } from '@verity/secrets';
+import { z } from 'zod';
+import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { ZodPipe } from '../problem/zod.pipe.js';
+import { DomainError, problems } from '../problem/problem.js';
+
+const kind = z.enum(['push', 'sms', 'voice', 'email'], 'must be push, sms, voice or email');
+const settingBody = z
+  .object({ provider: z.string().min(1).max(32), config: z.record(z.string(), z.unknown()) })
+  .strict();
+
+/**
+ * The organisation's own senders: which provider carries each kind of message, with its credentials.
+ * Settings are validated by the channel's own schema, stored encrypted, and never read back.
+ */
+@ApiTags('organisation')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1/channels')
+export class ChannelsController {
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly cipher: TenantCipher,
+    private readonly registry: ChannelRegistry,
+  ) {}
+
+  @Get()
+  list(@Req() request: AuthedRequest) {
+    return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({
+      channels: (await channelSettings.all(scope)).map((s) => ({
+        kind: s.kind,
+        provider: s.provider,
+        updatedAt: s.updatedAt,
+      })),
+    }));
+  }
+
+  @Put(':kind')
+  async save(
+    @Req() request: AuthedRequest,
+    @Param('kind', new ZodPipe(kind)) which: z.output<typeof kind>,
+    @Body(new ZodPipe(settingBody)) body: z.output<typeof settingBody>,
+  ) {
+    const { tenantId, keyId } = request.tenant!;
+    try {
+      const channel = this.registry.create(body.provider, body.config);
+      await channel.close?.();
+      if (channel.kind !== which) {
+        throw new DomainError(
+          422,
+          'wrong-channel-kind',
+          'Wrong kind of channel',
+          `${body.provider} does not carry ${which} messages.`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof ChannelConfigError) {
+        throw new DomainError(
+          422,
+          'channel-invalid',
+          'The channel settings have errors',
+          error.problems.join('; '),
+          error.problems.map((p) => ({ field: `config.${p.split(':')[0]}`, message: p })),
+        );
+      }
+      throw error;
+    }
+    const configEnc = await this.cipher.encrypt(
+      tenantId,
+      settingsContext(which),
+      JSON.stringify(body.config),
+    );
+    return this.tenancy.run(tenantId, async (scope) => {
+      await channelSettings.save(scope, which, body.provider, configEnc);
+      await audit.record(scope, {
+        actorType: 'admin',
+        actorId: `api-key:${keyId}`,
+        action: 'channel.configured',
+        targetType: 'channel',
+        targetId: which,
+        outcome: 'success',
+        details: { provider: body.provider },
+      });
+      return { kind: which, provider: body.provider };
+    });
+  }
+
+  /** Back to the service's default channel for this kind. */
+  @Delete(':kind')
+  @HttpCode(204)
+  async remove(
+    @Req() request: AuthedRequest,
+    @Param('kind', new ZodPipe(kind)) which: z.output<typeof kind>,
+  ): Promise<void> {
+    const { tenantId, keyId } = request.tenant!;
+    await this.tenancy.run(tenantId, async (scope) => {
+      if (!(await channelSettings.remove(scope, which))) throw problems.notFound('channel setting');
+      await audit.record(scope, {
+        actorType: 'admin',
+        actorId: `api-key:${keyId}`,
+        action: 'channel.removed',
+        targetType: 'channel',
+        targetId: which,
+        outcome: 'success',
+      });
+    });
+  }
+}
