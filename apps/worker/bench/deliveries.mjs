@@ -10,6 +10,8 @@ const N = Number(process.env.BENCH_N ?? 5000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
+const WINDOWS = 5;
 const accountSid = 'AC' + '0123456789abcdef'.repeat(2);
 const authToken = 'bench-auth-token';
 const from = '+447700900001';
@@ -176,6 +178,24 @@ async function main() {
     await appContext.close();
     cleanups.shift();
 
+    // (f) a per-sender rate limit (WORKER_RATE_LIMITS sms=LIMIT/1s): the rate held over WINDOWS windows
+    log(`creating ${LIMIT * (WINDOWS + 1)} deliveries for a limit of ${LIMIT}/s`);
+    const limitedBatch = await create(LIMIT * (WINDOWS + 1), 'limited');
+    await Promise.all(limitedBatch.map((d) => outbox.dispatch(d, 'bench')));
+    const limited = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot({ ...config, WORKER_RATE_LIMITS: { sms: { max: LIMIT, duration: 1000 } } }),
+      { logger: false },
+    );
+    await limited.init();
+    let limitedRows = [];
+    while ((limitedRows = await sentAt(limitedBatch.map((d) => d.id))).length <= LIMIT * WINDOWS)
+      await sleep(50);
+    await limited.close();
+    const limitedTimes = limitedRows.map((r) => new Date(r.sent_at).getTime()).sort((a, b) => a - b);
+    results.limit = {
+      perSecond: (LIMIT * WINDOWS * 1000) / (limitedTimes[LIMIT * WINDOWS] - limitedTimes[0]),
+    };
+
     // (c) the ceiling: a plain loop posting the same requests to the same fake, as many at once
     const auth = 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64');
     const url = `${fake.url}/2010-04-01/Accounts/${accountSid}/Messages.json`;
@@ -247,6 +267,7 @@ function report(r) {
     ['latency p50 ms (b)', r.latency.p50, 'target p99 50 ms', 50],
     ['latency p99 ms (b)', r.latency.p99, 'target p99 50 ms', 50],
     ['raw BullMQ no-op jobs/s (d)', r.bullmq.perSecond, 'redis-benchmark GET/s (e)', r.redisGET?.perSecond],
+    ['sms sends/s under a limit (f)', r.limit.perSecond, `WORKER_RATE_LIMITS sms=${LIMIT}/1s`, LIMIT],
   ];
   console.log(`N=${N} concurrency=${CONCURRENCY} steady=${RATE}/s for ${SECONDS} s`);
   console.log('metric                        value     against                          value   ratio');

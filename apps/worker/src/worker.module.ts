@@ -20,6 +20,8 @@ import { KeyRing, TenantCipher } from '@verity/secrets';
 import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
 import { CONFIG, type WorkerConfig } from './config.js';
+import { Fairness } from './delivery/fairness.js';
+import { Redis } from 'ioredis';
 import { type ProcessorEntry, processorsFor } from './registry.js';
 
 const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -51,7 +53,10 @@ function checkRateLimits(config: WorkerConfig): void {
 /** Hosts the processors of the queues named in WORKER_QUEUES, so one image scales as several deployments. */
 @Module({})
 export class WorkerModule implements OnApplicationShutdown {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly fairness: Fairness,
+  ) {}
 
   static forRoot(config: WorkerConfig): DynamicModule {
     const queues = parseQueueList(config.WORKER_QUEUES);
@@ -99,6 +104,16 @@ export class WorkerModule implements OnApplicationShutdown {
         },
         { provide: ConfiguredChannels, useValue: channelsFrom(config.CHANNELS) },
         {
+          provide: Fairness,
+          useFactory: () =>
+            new Fairness(
+              new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+              config.REDIS_PREFIX,
+              config.WORKER_TENANT_SHARE,
+              config.WORKER_LOCK_MS,
+            ),
+        },
+        {
           provide: OrganisationChannels,
           inject: [Tenancy, TenantCipher, ConfiguredChannels],
           useFactory: (tenancy: Tenancy, cipher: TenantCipher, defaults: ConfiguredChannels) =>
@@ -116,6 +131,6 @@ export class WorkerModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.dataSource.destroy();
+    await Promise.allSettled([this.dataSource.destroy(), this.fairness.close()]);
   }
 }

@@ -119,6 +119,11 @@ export const workerSchema = z.object({
   /** Which queues this process serves, e.g. "sms,voice"; empty means all. */
   WORKER_QUEUES: z.string().default(''),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(20),
+  /**
+   * Deliveries of one queue that one organisation may have in flight across all workers, so a flood from one
+   * organisation cannot starve the rest; 0 turns it off. Jobs stepped aside still count against WORKER_RATE_LIMITS.
+   */
+  WORKER_TENANT_SHARE: z.coerce.number().int().min(0).max(1000).default(0),
   /** How long a job stays locked to its worker without a renewal; a dead worker's jobs run again after it. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /** Jobs started per queue and time window across all workers, e.g. "sms=10/1s,voice=1/1s"; unnamed queues are unlimited. */

@@ -1,10 +1,11 @@
 import { Processor } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { DeliveryRunner, kindOf, retryDelay } from '@verity/delivery';
-import { QueueName, deliveryJob, queueConfig } from '@verity/queues';
-import { type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
+import { type DeliveryJob, QueueName, deliveryJob, queueConfig } from '@verity/queues';
+import { DelayedError, type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { InstrumentedProcessor } from '../instrumented.js';
 import { deliveriesFinished } from '../metrics.js';
+import { Fairness } from './fairness.js';
 
 /** The delivery queues' own worker options; the deployment's settings are added in WorkerModule. */
 export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
@@ -22,23 +23,38 @@ abstract class DeliveryProcessor extends InstrumentedProcessor {
 
   constructor(
     private readonly runner: DeliveryRunner,
+    private readonly fairness: Fairness,
     private readonly queue: QueueName,
   ) {
     super();
   }
 
-  async process(job: Job): Promise<unknown> {
+  async process(job: Job, token?: string): Promise<unknown> {
     const parsed = deliveryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is malformed`);
+    const { tenantId } = parsed.data;
+    if (!(await this.fairness.take(this.queue, tenantId))) {
+      // this organisation already has its share in flight: step aside briefly for the others
+      await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 150), token);
+      throw new DelayedError();
+    }
+    try {
+      return await this.deliver(job, parsed.data);
+    } finally {
+      await this.fairness.give(this.queue, tenantId);
+    }
+  }
+
+  private async deliver(job: Job, parsed: DeliveryJob): Promise<unknown> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.runner.attempt(parsed.data, kindOf[this.queue]!, lastAttempt);
+    const result = await this.runner.attempt(parsed, kindOf[this.queue]!, lastAttempt);
     deliveriesFinished.inc({
       queue: this.queue,
       outcome: result.outcome === 'failed' ? (result.retry ? 'retry' : 'failed') : result.outcome,
     });
     if (result.outcome !== 'failed') return result;
     this.logger.warn(
-      `delivery ${parsed.data.data.deliveryId} of ${parsed.data.tenantId}: ${result.code}${result.retry ? ', will retry' : ''}`,
+      `delivery ${parsed.data.deliveryId} of ${parsed.tenantId}: ${result.code}${result.retry ? ', will retry' : ''}`,
     );
     if (!result.retry) throw new UnrecoverableError(result.code);
     throw result.error;
@@ -47,28 +63,28 @@ abstract class DeliveryProcessor extends InstrumentedProcessor {
 
 @Processor(QueueName.Push)
 export class PushDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner) {
-    super(runner, QueueName.Push);
+  constructor(runner: DeliveryRunner, fairness: Fairness) {
+    super(runner, fairness, QueueName.Push);
   }
 }
 
 @Processor(QueueName.Sms)
 export class SmsDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner) {
-    super(runner, QueueName.Sms);
+  constructor(runner: DeliveryRunner, fairness: Fairness) {
+    super(runner, fairness, QueueName.Sms);
   }
 }
 
 @Processor(QueueName.Voice)
 export class VoiceDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner) {
-    super(runner, QueueName.Voice);
+  constructor(runner: DeliveryRunner, fairness: Fairness) {
+    super(runner, fairness, QueueName.Voice);
   }
 }
 
 @Processor(QueueName.Email)
 export class EmailDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner) {
-    super(runner, QueueName.Email);
+  constructor(runner: DeliveryRunner, fairness: Fairness) {
+    super(runner, fairness, QueueName.Email);
   }
 }

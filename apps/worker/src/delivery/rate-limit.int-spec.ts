@@ -43,7 +43,9 @@ describe('WORKER_RATE_LIMITS', () => {
     await db.close();
   });
 
-  it(`holds ${PER_SECOND} sends a second within 5% over ${SECONDS} seconds`, async () => {
+  // Only the bound is tested here (a loaded machine can make sends slower, never faster); how closely the
+  // limit is held is measured by the benchmark, not by a timed test.
+  it(`never sends faster than ${PER_SECOND} a second`, async () => {
     const tenantId = (await createTenant(db.tenancy, db.cipher, 'rate')).id;
     const outbox = new Outbox(db.cipher, () => queue);
     // a backlog larger than the window, queued before the worker starts
@@ -65,12 +67,12 @@ describe('WORKER_RATE_LIMITS', () => {
       .compile();
     await moduleRef.init();
     // BullMQ's limiter lets `max` jobs start in each window, so the sends come in bursts a window apart:
-    // the rate is the sends of SECONDS windows over the time from the first burst to the next one after them
-    const deadline = Date.now() + (SECONDS + 2) * 1000;
+    // the send that opens window SECONDS + 1 cannot come sooner than SECONDS windows after the first
+    const deadline = Date.now() + (SECONDS + 10) * 1000;
     while (channel.sentAt.length <= PER_SECOND * SECONDS && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
+    expect(channel.sentAt.length).toBeGreaterThan(PER_SECOND * SECONDS);
     const elapsed = channel.sentAt[PER_SECOND * SECONDS]! - channel.sentAt[0]!;
-    const rate = (PER_SECOND * SECONDS * 1000) / elapsed;
-    expect(Math.abs(rate - PER_SECOND)).toBeLessThanOrEqual(PER_SECOND * 0.05);
-  }, 30_000);
+    expect(elapsed).toBeGreaterThanOrEqual(SECONDS * 1000 * 0.95);
+  }, 40_000);
 });
