@@ -1,4 +1,4 @@
-import { startApi, uniqueTenantBody, type TestApi } from '../test/api.js';
+import { onboard, startApi, type TestApi } from '../test/api.js';
 
 const twilio = { accountSid: `AC${'c'.repeat(32)}`, authToken: 'secret-token-value', from: '+447700900321' };
 
@@ -8,21 +8,7 @@ describe('organisation channel settings API', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    const created = await api.request({
-      method: 'POST',
-      url: '/admin/tenants',
-      key: api.operatorKey,
-      body: uniqueTenantBody('senders'),
-    });
-    const tenantId = created.body.tenant.id;
-    key = (
-      await api.request({
-        method: 'POST',
-        url: `/admin/tenants/${tenantId}/api-keys`,
-        key: api.operatorKey,
-        body: { name: 'console' },
-      })
-    ).body.key;
+    ({ key } = await onboard(api, 'senders'));
   });
   afterAll(() => api.close());
 

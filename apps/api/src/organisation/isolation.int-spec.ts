@@ -1,25 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startApi, uniqueTenantBody, type TestApi } from '../test/api.js';
-
-async function onboard(api: TestApi, base: string) {
-  const created = await api.request({
-    method: 'POST',
-    url: '/admin/tenants',
-    key: api.operatorKey,
-    body: uniqueTenantBody(base),
-  });
-  const key = await api.request({
-    method: 'POST',
-    url: `/admin/tenants/${created.body.tenant.id}/api-keys`,
-    key: api.operatorKey,
-    body: { name: 'console' },
-  });
-  return {
-    tenantId: created.body.tenant.id as string,
-    adminId: created.body.administrator.id as string,
-    key: key.body.key as string,
-  };
-}
+import { onboard, startApi, type TestApi } from '../test/api.js';
 
 describe('organisation isolation through the API', () => {
   let api: TestApi;

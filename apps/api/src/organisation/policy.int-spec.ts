@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Method, Tenancy, accounts } from '@verity/db';
 import { DEFAULT_POLICY } from '@verity/policy';
-import { startApi, uniqueTenantBody, type TestApi } from '../test/api.js';
+import { onboard, startApi, type TestApi } from '../test/api.js';
 
 const copy = () => JSON.parse(JSON.stringify(DEFAULT_POLICY));
 const withoutPhones = (list: string[]) => list.filter((m) => m !== 'mobile_text' && m !== 'mobile_call');
@@ -13,21 +13,7 @@ describe('organisation policy API', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    const created = await api.request({
-      method: 'POST',
-      url: '/admin/tenants',
-      key: api.operatorKey,
-      body: uniqueTenantBody('policy'),
-    });
-    tenantId = created.body.tenant.id;
-    key = (
-      await api.request({
-        method: 'POST',
-        url: `/admin/tenants/${tenantId}/api-keys`,
-        key: api.operatorKey,
-        body: { name: 'console' },
-      })
-    ).body.key;
+    ({ tenantId, key } = await onboard(api, 'policy'));
   });
   afterAll(() => api.close());
 

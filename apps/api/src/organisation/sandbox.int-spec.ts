@@ -1,7 +1,7 @@
 import { Tenancy, deliveries } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
-import { startApi, uniqueTenantBody, type TestApi } from '../test/api.js';
+import { onboard, startApi, type TestApi } from '../test/api.js';
 
 describe('developer inbox', () => {
   let api: TestApi;
@@ -10,21 +10,7 @@ describe('developer inbox', () => {
 
   beforeAll(async () => {
     api = await startApi();
-    const created = await api.request({
-      method: 'POST',
-      url: '/admin/tenants',
-      key: api.operatorKey,
-      body: uniqueTenantBody('inbox'),
-    });
-    tenantId = created.body.tenant.id;
-    key = (
-      await api.request({
-        method: 'POST',
-        url: `/admin/tenants/${tenantId}/api-keys`,
-        key: api.operatorKey,
-        body: { name: 'dev' },
-      })
-    ).body.key;
+    ({ tenantId, key } = await onboard(api, 'inbox'));
   });
   afterAll(() => api.close());
 

@@ -67,3 +67,24 @@ export function uniqueTenantBody(base = 'trust') {
     },
   };
 }
+
+/** A new organisation with its first administrator and an API key for its console. */
+export async function onboard(api: TestApi, base: string) {
+  const created = await api.request({
+    method: 'POST',
+    url: '/admin/tenants',
+    key: api.operatorKey,
+    body: uniqueTenantBody(base),
+  });
+  const key = await api.request({
+    method: 'POST',
+    url: `/admin/tenants/${created.body.tenant.id}/api-keys`,
+    key: api.operatorKey,
+    body: { name: 'console' },
+  });
+  return {
+    tenantId: created.body.tenant.id as string,
+    adminId: created.body.administrator.id as string,
+    key: key.body.key as string,
+  };
+}
