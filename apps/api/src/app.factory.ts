@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
+import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
@@ -64,6 +65,8 @@ export async function createApp(
     return payload;
   });
   instrument(fastify);
+
+  if (config.QUEUE_DASHBOARD) await mountQueueDashboard(fastify, config);
 
   if (config.OPENAPI !== 'off') {
     const document = SwaggerModule.createDocument(

@@ -81,6 +81,8 @@ export const apiSchema = z.object({
   OPENAPI: z.enum(['ui', 'json', 'off']).default('ui'),
   /** The developer inbox of messages the sandbox channel "sent" (/v1/sandbox/messages). Never on in production. */
   SANDBOX_INBOX: bool.default(true),
+  /** The operator's queue dashboard (Bull Board) at /admin/queues, behind the operator key. */
+  QUEUE_DASHBOARD: bool.default(true),
 });
 
 const DURATION_MS = { ms: 1, s: 1000, m: 60_000 } as const;

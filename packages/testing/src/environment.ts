@@ -25,6 +25,8 @@ export function testRunEnvironment(
     LOG_LEVEL: 'silent',
     // Swagger UI's static files need require(esm), which jest lacks; the document itself is tested
     OPENAPI: 'json',
+    // the same for the queue dashboard's static files; its own test runs the API as a real process
+    QUEUE_DASHBOARD: 'false',
     DATABASE_MIGRATION_URL: owner.href,
     DATABASE_URL: app.href,
     REDIS_URL: redis,
