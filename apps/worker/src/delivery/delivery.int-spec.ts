@@ -131,7 +131,8 @@ describe('delivery worker', () => {
     expect(push.attempts).toHaveLength(4);
     const waits = push.attempts.slice(1).map((a, i) => a.at - push.attempts[i]!.at);
     expect(waits[0]).toBeGreaterThanOrEqual(240);
-    expect(waits[2]!).toBeGreaterThan(waits[0]!);
+    // lower bounds only (a loaded machine makes waits longer, never shorter): 250 ms, then 1 s floors
+    expect(waits[2]!).toBeGreaterThanOrEqual(990);
     expect(await row(delivery.id)).toMatchObject({
       status: 'sent',
       attempts: 4,
