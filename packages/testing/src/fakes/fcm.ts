@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Script, listen } from './scripted.js';
 import { fileURLToPath } from 'node:url';
 
 // Structurally the same as RecordedRequest and FakeProvider in @verity/channel-sdk/contract,
@@ -103,25 +103,19 @@ export async function startFcmFake(options: { accessToken?: string } = {}): Prom
   const caCert = readFileSync(certFile('fake-google-tls.pem'), 'utf8');
   const key = readFileSync(certFile('fake-google-tls.key'), 'utf8');
   const tokens = new Set<string>(options.accessToken ? [options.accessToken] : []);
-  let recorded: FcmRecordedRequest[] = [];
-  let failures: FcmFailure[] = [];
-  let hangs = 0;
+  const script = new Script<FcmRecordedRequest, FcmFailure>();
   let counter = 0;
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
     const path = req.url ?? '/';
-    recorded.push({
+    const failure = script.next({
       method: req.method ?? '',
       path,
       headers: req.headers,
       body: parseBody(raw, req.headers['content-type']),
     });
-    if (hangs > 0) {
-      hangs -= 1;
-      return;
-    }
-    const failure = failures.shift();
-    if (failure) {
+    if (failure === 'hang') return;
+    if (failure !== 'normal') {
       json(res, failure.status, failure.body ?? fcmErrorBody(failure.status), failure.headers);
       return;
     }
@@ -153,28 +147,6 @@ export async function startFcmFake(options: { accessToken?: string } = {}): Prom
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    port,
-    caCert,
-    requests: () => [...recorded],
-    reset() {
-      recorded = [];
-      failures = [];
-      hangs = 0;
-    },
-    failNext(times, answer) {
-      for (let i = 0; i < times; i += 1) failures.push(answer);
-    },
-    hangNext(times) {
-      hangs += times;
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const { port, close } = await listen(server);
+  return { port, caCert, ...script.controls(), close };
 }

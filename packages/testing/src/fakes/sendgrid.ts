@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Script, listen } from './scripted.js';
 
 // Structurally the same as RecordedRequest and FakeProvider in @verity/channel-sdk/contract,
 // which this package does not depend on.
@@ -59,9 +59,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
  * @param options.apiKey the only key accepted; any key starting with "SG." when unset.
  */
 export async function startSendGridFake(options: { apiKey?: string } = {}): Promise<SendGridFake> {
-  let recorded: SendGridRecordedRequest[] = [];
-  let failures: SendGridFailure[] = [];
-  let hangs = 0;
+  const script = new Script<SendGridRecordedRequest, SendGridFailure>();
   let counter = 0;
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
@@ -71,13 +69,14 @@ export async function startSendGridFake(options: { apiKey?: string } = {}): Prom
     } catch {
       // kept as text
     }
-    recorded.push({ method: req.method ?? '', path: req.url ?? '/', headers: req.headers, body });
-    if (hangs > 0) {
-      hangs -= 1;
-      return;
-    }
-    const failure = failures.shift();
-    if (failure) {
+    const failure = script.next({
+      method: req.method ?? '',
+      path: req.url ?? '/',
+      headers: req.headers,
+      body,
+    });
+    if (failure === 'hang') return;
+    if (failure !== 'normal') {
       const message = DEFAULT_ERRORS[failure.status] ?? `HTTP ${failure.status}`;
       json(res, failure.status, failure.body ?? sendGridErrorBody(message), failure.headers);
       return;
@@ -102,29 +101,8 @@ export async function startSendGridFake(options: { apiKey?: string } = {}): Prom
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests: () => [...recorded],
-    reset() {
-      recorded = [];
-      failures = [];
-      hangs = 0;
-    },
-    failNext(times, answer) {
-      for (let i = 0; i < times; i += 1) failures.push(answer);
-    },
-    hangNext(times) {
-      hangs += times;
-    },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  const { port, close } = await listen(server);
+  return { url: `http://127.0.0.1:${port}`, ...script.controls(), close };
 }
 
 export interface SendGridWebhookSigner {

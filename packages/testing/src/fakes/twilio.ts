@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Script, listen } from './scripted.js';
 
 // Structurally the same as RecordedRequest and FakeProvider in @verity/channel-sdk/contract,
 // which this package does not depend on.
@@ -190,26 +190,17 @@ export async function startTwilioFake(options: {
 }): Promise<TwilioFake> {
   const expectedAuth =
     'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
-  let recorded: TwilioRecordedRequest[] = [];
-  let failures: { times: number; answer: TwilioFailure }[] = [];
-  let hangs = 0;
+  const script = new Script<TwilioRecordedRequest, TwilioFailure>();
   let accepted = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = parseForm(raw);
-    recorded.push({ method: req.method ?? 'GET', path, headers: { ...req.headers }, body });
-
-    if (hangs > 0) {
-      hangs--;
-      return;
-    }
-    const failure = failures[0];
-    if (failure) {
-      if (--failure.times <= 0) failures.shift();
-      const { status, body: answer, headers } = failure.answer;
-      return send(res, status, answer ?? defaultErrorBody(status), headers);
+    const failure = script.next({ method: req.method ?? 'GET', path, headers: { ...req.headers }, body });
+    if (failure === 'hang') return;
+    if (failure !== 'normal') {
+      return send(res, failure.status, failure.body ?? defaultErrorBody(failure.status), failure.headers);
     }
     if (req.headers.authorization !== expectedAuth) return send(res, 401, defaultErrorBody(401));
     const route = ROUTE.exec(path);
@@ -236,31 +227,18 @@ export async function startTwilioFake(options: {
     });
   });
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
+  const { port, close } = await listen(server);
+  const controls = script.controls();
   return {
     url: `http://127.0.0.1:${port}`,
-    requests: () => [...recorded],
+    ...controls,
     reset: () => {
-      recorded = [];
-      failures = [];
-      hangs = 0;
+      controls.reset();
       accepted = new Map();
-    },
-    failNext: (times, answer) => {
-      if (times > 0) failures.push({ times, answer });
-    },
-    hangNext: (times) => {
-      hangs += times;
     },
     acceptedCount: (to) => accepted.get(to) ?? 0,
     acceptedByTo: () => new Map(accepted),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
 
