@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ApiKeyRepository, Tenancy } from '@verity/db';
 import { ChannelRegistry } from '@verity/channel-sdk';
-import { ConfiguredChannels, OrganisationChannels, channelFactories, channelsFrom } from '@verity/delivery';
+import { ConfiguredChannels, OrganisationChannels, channelRegistry, channelsFrom } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { Onboarding } from './admin/onboarding.service.js';
 import { TenantsController } from './admin/tenants.controller.js';
@@ -36,7 +36,7 @@ export class AppModule {
       providers: [
         Onboarding,
         { provide: ConfiguredChannels, useFactory: () => channelsFrom(config.CHANNELS) },
-        { provide: ChannelRegistry, useValue: new ChannelRegistry(channelFactories) },
+        { provide: ChannelRegistry, useValue: channelRegistry },
         {
           provide: OrganisationChannels,
           inject: [Tenancy, TenantCipher, ChannelRegistry, ConfiguredChannels],

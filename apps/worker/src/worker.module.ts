@@ -7,12 +7,11 @@ import {
   type Provider,
   type Type,
 } from '@nestjs/common';
-import { ChannelRegistry } from '@verity/channel-sdk';
 import {
   ConfiguredChannels,
   DeliveryRunner,
   OrganisationChannels,
-  channelFactories,
+  channelRegistry,
   channelsFrom,
 } from '@verity/delivery';
 import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
@@ -117,7 +116,7 @@ export class WorkerModule implements OnApplicationShutdown {
           provide: OrganisationChannels,
           inject: [Tenancy, TenantCipher, ConfiguredChannels],
           useFactory: (tenancy: Tenancy, cipher: TenantCipher, defaults: ConfiguredChannels) =>
-            new OrganisationChannels(tenancy, cipher, new ChannelRegistry(channelFactories), defaults),
+            new OrganisationChannels(tenancy, cipher, channelRegistry, defaults),
         },
         {
           provide: DeliveryRunner,

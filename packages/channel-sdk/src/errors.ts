@@ -26,6 +26,11 @@ export class ChannelError extends Error {
     this.retryable = RETRYABLE.has(code);
   }
 
+  /** The error itself when it is a ChannelError; otherwise one with this code, keeping the cause. */
+  static from(cause: unknown, code: ChannelErrorCode, message: string): ChannelError {
+    return cause instanceof ChannelError ? cause : new ChannelError(code, message, { cause });
+  }
+
   get retryAfterMs(): number | undefined {
     return this.options.retryAfterMs;
   }

@@ -1,4 +1,4 @@
-import type { ChannelFactory } from '@verity/channel-sdk';
+import { ChannelRegistry } from '@verity/channel-sdk';
 import { ConfiguredChannels, channelsSetting } from './resolver.js';
 import { fcmChannel } from '@verity/channel-fcm';
 import { sandbox } from '@verity/channel-sandbox';
@@ -7,13 +7,13 @@ import { twilioSmsChannel } from '@verity/channel-twilio-sms';
 import { twilioVoiceChannel } from '@verity/channel-twilio-voice';
 
 /** Every channel Verity can use. A new channel is a new package and one line here. */
-export const channelFactories: ChannelFactory[] = [
+export const channelRegistry = new ChannelRegistry([
   sandbox,
   fcmChannel,
   twilioSmsChannel,
   twilioVoiceChannel,
   sendGridChannel,
-];
+]);
 
 /** The deployment's channels from the CHANNELS setting (JSON); a bad setting is named and stops the process. */
 export function channelsFrom(raw: string): ConfiguredChannels {
@@ -23,5 +23,5 @@ export function channelsFrom(raw: string): ConfiguredChannels {
       `CHANNELS is not valid: ${setting.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   }
-  return new ConfiguredChannels(channelFactories, setting.data);
+  return new ConfiguredChannels(channelRegistry, setting.data);
 }

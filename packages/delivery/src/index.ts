@@ -3,5 +3,5 @@ export { DeliveryRunner, type ChannelResolver, type Outcome } from './runner.js'
 export { ConfiguredChannels, channelsSetting, type ChannelsSetting } from './resolver.js';
 export { retryDelay } from './backoff.js';
 export { BACKOFF, kindOf, queueOf } from './queues.js';
-export { channelFactories, channelsFrom } from './channels.js';
+export { channelRegistry, channelsFrom } from './channels.js';
 export { OrganisationChannels, settingsContext } from './organisation-channels.js';

@@ -1,4 +1,4 @@
-import { type Channel, type ChannelKind, ChannelRegistry, type ChannelFactory } from '@verity/channel-sdk';
+import type { Channel, ChannelKind, ChannelRegistry } from '@verity/channel-sdk';
 import { z } from 'zod';
 import type { ChannelResolver } from './runner.js';
 
@@ -15,8 +15,7 @@ export type ChannelsSetting = z.output<typeof channelsSetting>;
 export class ConfiguredChannels implements ChannelResolver {
   private readonly byKind = new Map<ChannelKind, Channel>();
 
-  constructor(factories: readonly ChannelFactory[], setting: ChannelsSetting) {
-    const registry = new ChannelRegistry(factories);
+  constructor(registry: ChannelRegistry, setting: ChannelsSetting) {
     for (const kind of ['push', 'sms', 'voice', 'email'] as const) {
       const chosen = setting[kind];
       const channel = chosen

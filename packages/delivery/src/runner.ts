@@ -53,10 +53,7 @@ export class DeliveryRunner {
       await this.tenancy.run(tenantId, (scope) => deliveries.markSent(scope, claimed.id, providerMessageId));
       return { outcome: 'sent', providerMessageId, attempt: claimed.attempts };
     } catch (cause) {
-      const error =
-        cause instanceof ChannelError
-          ? cause
-          : new ChannelError('unavailable', 'the channel failed unexpectedly', { cause });
+      const error = ChannelError.from(cause, 'unavailable', 'the channel failed unexpectedly');
       const retry = error.retryable && !lastAttempt;
       await this.tenancy.run(tenantId, async (scope) => {
         if (retry) return deliveries.noteError(scope, claimed.id, error.code);
@@ -70,10 +67,7 @@ export class DeliveryRunner {
 
   /** No usable channel for this organisation and kind: the delivery fails for good, visibly. */
   private async unusable(job: DeliveryJob, cause: unknown): Promise<Outcome> {
-    const error =
-      cause instanceof ChannelError
-        ? cause
-        : new ChannelError('invalid_config', 'no usable channel', { cause });
+    const error = ChannelError.from(cause, 'invalid_config', 'no usable channel');
     const failed = await this.tenancy.run(job.tenantId, async (scope) => {
       const claimed = await deliveries.claim(scope, job.data.deliveryId, 'unconfigured');
       if (claimed) await deliveries.markFailed(scope, claimed.id, error.code);

@@ -81,11 +81,6 @@ export class TenantCipher {
     return count;
   }
 
-  forget(tenantId?: string): void {
-    if (tenantId) this.cache.delete(tenantId);
-    else this.cache.clear();
-  }
-
   private keys(tenantId: string): Promise<Unwrapped> {
     let pending = this.cache.get(tenantId);
     if (!pending) {

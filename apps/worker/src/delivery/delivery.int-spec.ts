@@ -1,6 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { type Channel, ChannelError, type ChannelKind, type OutboundMessage } from '@verity/channel-sdk';
+import {
+  type Channel,
+  ChannelError,
+  type ChannelKind,
+  ChannelRegistry,
+  type OutboundMessage,
+} from '@verity/channel-sdk';
 import { sandbox } from '@verity/channel-sandbox';
 import { AuthenticatorDevice, Tenancy, accounts, deliveries } from '@verity/db';
 import { ConfiguredChannels, Outbox } from '@verity/delivery';
@@ -36,7 +42,7 @@ describe('delivery worker', () => {
   let outbox: Outbox;
   let events: Map<string, QueueEvents>;
   const push = new ScriptedChannel('push');
-  const real = new ConfiguredChannels([sandbox], {});
+  const real = new ConfiguredChannels(new ChannelRegistry([sandbox]), {});
   const resolver = {
     channelFor: (t: string, kind: ChannelKind) => (kind === 'push' ? push : real.channelFor(t, kind)),
   };

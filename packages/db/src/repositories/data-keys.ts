@@ -28,14 +28,4 @@ export class DataKeyRepository implements DataKeyStore {
         .update({ tenantId, version: key.version }, { masterKeyId: key.masterKeyId, wrapped: key.wrapped });
     });
   }
-
-  /** Organisations whose keys are wrapped by another master key than `activeId` (for rotation). */
-  async tenantsNeedingRewrap(activeId: string, tenantIds: string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (const id of tenantIds) {
-      const keys = await this.load(id);
-      if (keys.some((k) => k.masterKeyId !== activeId)) out.push(id);
-    }
-    return out;
-  }
 }

@@ -9,11 +9,4 @@ export const methods = {
       .getRepository(Method)
       .find({ where: { tenantId: scope.tenantId, verifiedAt: Not(IsNull()) } });
   },
-
-  verifiedOf(scope: TenantScope, accountId: string): Promise<Method[]> {
-    return scope.manager.getRepository(Method).find({
-      where: { tenantId: scope.tenantId, accountId, verifiedAt: Not(IsNull()) },
-      order: { createdAt: 'ASC' },
-    });
-  },
 };
