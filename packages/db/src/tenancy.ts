@@ -6,6 +6,13 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
+/** The SQL functions `Tenancy.call` may run (each sets the organisation itself; see migration 004). */
+export type TenantFunction = 'verity_claim_deliveries' | 'verity_deliveries_sent';
+
+interface Pool {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
 /** A transaction bound to one organisation. Only `Tenancy.run` makes one. */
 export interface TenantScope {
   readonly tenantId: string;
@@ -32,6 +39,19 @@ export class Tenancy {
       await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [tenantId]);
       return work({ tenantId, manager });
     });
+  }
+
+  /**
+   * One call of a batch SQL function in a single round trip, outside any TypeORM transaction: the worker's hot
+   * path. The function's first argument holds each row's organisation, and the function sets `app.tenant_id`
+   * to it before touching that row, so row-level security holds as in `run`.
+   */
+  async call<T>(fn: TenantFunction, tenantIds: string[], ...columns: unknown[][]): Promise<T[]> {
+    if (!tenantIds.every(isUuid)) throw new Error('a tenant scope needs an organisation id');
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const placeholders = columns.map((_, i) => `$${i + 2}`).join(', ');
+    const result = await pool.query(`SELECT * FROM ${fn}($1, ${placeholders})`, [tenantIds, ...columns]);
+    return result.rows as T[];
   }
 
   asOperator<T>(work: (scope: OperatorScope) => Promise<T>): Promise<T> {

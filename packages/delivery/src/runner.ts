@@ -1,5 +1,5 @@
 import { type Channel, ChannelError, type ChannelKind, type Content } from '@verity/channel-sdk';
-import { type Tenancy, deliveries, devices } from '@verity/db';
+import { DeliveryLedger, type Tenancy, deliveries, devices } from '@verity/db';
 import type { DeliveryJob } from '@verity/queues';
 import type { TenantCipher } from '@verity/secrets';
 import { contentContext, recipientContext } from './outbox.js';
@@ -19,11 +19,15 @@ export type Outcome =
  * sent (or failed for good) is never sent again, however often its job runs.
  */
 export class DeliveryRunner {
+  private readonly ledger: DeliveryLedger;
+
   constructor(
     private readonly tenancy: Tenancy,
     private readonly cipher: TenantCipher,
     private readonly channels: ChannelResolver,
-  ) {}
+  ) {
+    this.ledger = new DeliveryLedger(tenancy);
+  }
 
   async attempt(job: DeliveryJob, kind: ChannelKind, lastAttempt: boolean): Promise<Outcome> {
     const { tenantId, data } = job;
@@ -33,9 +37,7 @@ export class DeliveryRunner {
     } catch (cause) {
       return this.unusable(job, cause);
     }
-    const claimed = await this.tenancy.run(tenantId, (scope) =>
-      deliveries.claim(scope, data.deliveryId, channel.provider),
-    );
+    const claimed = await this.ledger.claim(tenantId, data.deliveryId, channel.provider);
     if (!claimed) return { outcome: 'already-done' };
     const key = claimed.idempotencyKey;
     const to = await this.cipher.decryptText(tenantId, recipientContext(key), claimed.recipientEnc);
@@ -50,7 +52,7 @@ export class DeliveryRunner {
         to,
         content,
       });
-      await this.tenancy.run(tenantId, (scope) => deliveries.markSent(scope, claimed.id, providerMessageId));
+      await this.ledger.markSent(tenantId, claimed.id, providerMessageId);
       return { outcome: 'sent', providerMessageId, attempt: claimed.attempts };
     } catch (cause) {
       const error = ChannelError.from(cause, 'unavailable', 'the channel failed unexpectedly');
@@ -68,12 +70,10 @@ export class DeliveryRunner {
   /** No usable channel for this organisation and kind: the delivery fails for good, visibly. */
   private async unusable(job: DeliveryJob, cause: unknown): Promise<Outcome> {
     const error = ChannelError.from(cause, 'invalid_config', 'no usable channel');
-    const failed = await this.tenancy.run(job.tenantId, async (scope) => {
-      const claimed = await deliveries.claim(scope, job.data.deliveryId, 'unconfigured');
-      if (claimed) await deliveries.markFailed(scope, claimed.id, error.code);
-      return claimed !== null;
-    });
-    return failed
+    const claimed = await this.ledger.claim(job.tenantId, job.data.deliveryId, 'unconfigured');
+    if (claimed)
+      await this.tenancy.run(job.tenantId, (scope) => deliveries.markFailed(scope, claimed.id, error.code));
+    return claimed
       ? { outcome: 'failed', code: error.code, retry: false, error }
       : { outcome: 'already-done' };
   }

@@ -1,4 +1,4 @@
-import { Tenancy, deliveries } from '@verity/db';
+import { Tenancy, DeliveryLedger } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { onboard, startApi, type TestApi } from '../test/api.js';
@@ -19,22 +19,27 @@ describe('developer inbox', () => {
     const outbox = new Outbox(api.app.get(TenantCipher), () => {
       throw new Error('not dispatched in this test');
     });
-    await tenancy.run(tenantId, async (scope) => {
-      const { delivery } = await outbox.create(scope, {
-        to: '+447700900123',
-        content: { kind: 'sms', body: 'Your Verity code is 493021' },
-        idempotencyKey: 'inbox-1',
-      });
-      // as the worker does when the sandbox carries it
-      await deliveries.claim(scope, delivery.id, 'sandbox');
-      await deliveries.markSent(scope, delivery.id, `sandbox-${delivery.id}`);
-      const other = await outbox.create(scope, {
-        to: 'x@example.com',
-        content: { kind: 'email', subject: 's', text: 't' },
-        idempotencyKey: 'inbox-2',
-      });
-      await deliveries.claim(scope, other.delivery.id, 'sendgrid');
-    });
+    const [delivery, other] = await tenancy.run(tenantId, async (scope) => [
+      (
+        await outbox.create(scope, {
+          to: '+447700900123',
+          content: { kind: 'sms', body: 'Your Verity code is 493021' },
+          idempotencyKey: 'inbox-1',
+        })
+      ).delivery,
+      (
+        await outbox.create(scope, {
+          to: 'x@example.com',
+          content: { kind: 'email', subject: 's', text: 't' },
+          idempotencyKey: 'inbox-2',
+        })
+      ).delivery,
+    ]);
+    // as the worker does when the sandbox carries it
+    const ledger = new DeliveryLedger(tenancy);
+    await ledger.claim(tenantId, delivery!.id, 'sandbox');
+    await ledger.markSent(tenantId, delivery!.id, `sandbox-${delivery!.id}`);
+    await ledger.claim(tenantId, other!.id, 'sendgrid');
     const res = await api.request({ method: 'GET', url: '/v1/sandbox/messages', key });
     expect(res.status).toBe(200);
     expect(res.body.messages).toEqual([

@@ -2,6 +2,7 @@ import { Init1763900000000 } from './1763900000000-Init.js';
 import { DeliveryTarget1763900000001 } from './1763900000001-DeliveryTarget.js';
 import { ProviderEvents1763900000002 } from './1763900000002-ProviderEvents.js';
 import { ChannelSettings1763900000003 } from './1763900000003-ChannelSettings.js';
+import { DeliveryStatements1763900000004 } from './1763900000004-DeliveryStatements.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   DeliveryTarget1763900000001,
   ProviderEvents1763900000002,
   ChannelSettings1763900000003,
+  DeliveryStatements1763900000004,
 ];

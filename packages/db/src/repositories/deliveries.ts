@@ -13,7 +13,7 @@ export interface NewDelivery {
 }
 
 /** A row returned by UPDATE … RETURNING (snake_case columns) as the entity's fields. */
-function fromRow(row: Record<string, unknown>): Partial<Delivery> {
+export function fromRow(row: Record<string, unknown>): Partial<Delivery> {
   return Object.fromEntries(
     Object.entries(row).map(([column, value]) => [camel(column), value]),
   ) as Partial<Delivery>;
@@ -41,32 +41,6 @@ export const deliveries = {
   async findById(scope: TenantScope, id: string): Promise<Delivery | null> {
     if (!isUuid(id)) return null;
     return scope.manager.getRepository(Delivery).findOne({ where: { tenantId: scope.tenantId, id } });
-  },
-
-  /** Claims the delivery for one attempt; null when it was already sent or failed for good. */
-  async claim(scope: TenantScope, id: string, provider: string): Promise<Delivery | null> {
-    if (!isUuid(id)) return null;
-    const result = await scope.manager
-      .createQueryBuilder()
-      .update(Delivery)
-      .set({ status: 'sending', attempts: () => 'attempts + 1', provider })
-      .where("tenant_id = :tenantId AND id = :id AND status IN ('queued', 'sending')", {
-        tenantId: scope.tenantId,
-        id,
-      })
-      .returning('*')
-      .execute();
-    const [row] = result.raw as Record<string, unknown>[];
-    return row ? scope.manager.getRepository(Delivery).create(fromRow(row)) : null;
-  },
-
-  async markSent(scope: TenantScope, id: string, providerMessageId: string): Promise<void> {
-    await scope.manager
-      .getRepository(Delivery)
-      .update(
-        { tenantId: scope.tenantId, id, status: 'sending' },
-        { status: 'sent', providerMessageId, sentAt: new Date(), errorCode: null },
-      );
   },
 
   async markFailed(scope: TenantScope, id: string, errorCode: string): Promise<void> {

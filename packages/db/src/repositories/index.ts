@@ -10,3 +10,4 @@ export { devices } from './devices.js';
 export { providerEvents } from './provider-events.js';
 export { challenges } from './challenges.js';
 export { channelSettings } from './channel-settings.js';
+export { DeliveryLedger, GroupCommit } from './delivery-ledger.js';

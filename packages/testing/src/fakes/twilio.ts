@@ -10,6 +10,8 @@ export interface TwilioRecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** The form body, one string per field (an array when a field repeats). */
   body: Record<string, string | string[]>;
+  /** When the fake received it (ms since the epoch), for measuring enqueue-to-provider latency. */
+  receivedAt: number;
 }
 
 export interface TwilioFailure {
@@ -197,7 +199,13 @@ export async function startTwilioFake(options: {
     const raw = await readBody(req);
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = parseForm(raw);
-    const failure = script.next({ method: req.method ?? 'GET', path, headers: { ...req.headers }, body });
+    const failure = script.next({
+      method: req.method ?? 'GET',
+      path,
+      headers: { ...req.headers },
+      body,
+      receivedAt: Date.now(),
+    });
     if (failure === 'hang') return;
     if (failure !== 'normal') {
       return send(res, failure.status, failure.body ?? defaultErrorBody(failure.status), failure.headers);
