@@ -1,7 +1,8 @@
 // Delivery benchmark: one worker process sending SMS through the twilio-sms channel to the Twilio fake,
 // beside ceilings measured in the same run. Needs the build (pnpm turbo run build), Postgres and Redis.
 // Usage: node bench/deliveries.mjs   (BENCH_N, BENCH_CONCURRENCY, BENCH_RATE, BENCH_SECONDS, BENCH_LIMIT to
-// change; BENCH_PROFILE=dir for a CPU profile of each worker process)
+// change; BENCH_WORKERS=2 for two worker processes in (b); BENCH_PROFILE=dir for a CPU profile of each
+// worker process)
 import 'reflect-metadata';
 import { fork, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const LIMIT = Number(process.env.BENCH_LIMIT ?? 100);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1); // worker processes for (b)
 const WINDOWS = 5;
 const accountSid = 'AC' + '0123456789abcdef'.repeat(2);
 const authToken = 'bench-auth-token';
@@ -156,7 +158,9 @@ async function main() {
     results.worker = { perSecond: N / ((performance.now() - start) / 1000) };
     while ((await sentAt(batch.map((d) => d.id))).length < N) await sleep(50);
 
-    // (b) latency at a steady rate: dispatch time here, to the worker's record of the provider's answer
+    // (b) latency at a steady rate: dispatch time here, to the fake's receipt and to the worker's record
+    const extra = await Promise.all(Array.from({ length: WORKERS - 1 }, () => startWorker()));
+    cleanups.unshift(() => Promise.all(extra.map((w) => w.stop())));
     const total = RATE * SECONDS;
     log(`creating ${total} deliveries for ${RATE}/s over ${SECONDS} s`);
     const steady = await create(total, 'latency');
@@ -186,7 +190,8 @@ async function main() {
       .sort((a, b) => a - b);
     results.latency = { p50: percentile(reached, 50), p99: percentile(reached, 99) };
     results.recorded = { p50: percentile(recorded, 50), p99: percentile(recorded, 99) };
-    await worker.stop();
+    await Promise.all([worker, ...extra].map((w) => w.stop()));
+    cleanups.shift();
     cleanups.shift();
 
     // (f) a per-sender rate limit (WORKER_RATE_LIMITS sms=LIMIT/1s): the rate held over WINDOWS windows
@@ -314,7 +319,9 @@ function report(r) {
     ['sms sends/s under a limit (f)', r.limit.perSecond, `WORKER_RATE_LIMITS sms=${LIMIT}/1s`, LIMIT],
     ['most sends in any 1 s (f)', r.limit.busiest, `WORKER_RATE_LIMITS sms=${LIMIT}/1s`, LIMIT],
   ];
-  console.log(`N=${N} concurrency=${CONCURRENCY} steady=${RATE}/s for ${SECONDS} s`);
+  console.log(
+    `N=${N} concurrency=${CONCURRENCY} steady=${RATE}/s for ${SECONDS} s with ${WORKERS} worker(s)`,
+  );
   console.log('metric                          value     against                          value   ratio');
   for (const [name, value, against, ceiling] of rows)
     console.log(
