@@ -16,6 +16,15 @@ import { ChannelsController } from './organisation/channels.controller.js';
 import { DeliveriesController } from './organisation/deliveries.controller.js';
 import { SandboxController } from './organisation/sandbox.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
+import { ChallengeService } from './sign-in/challenge.service.js';
+import { DeviceService } from './sign-in/device.service.js';
+import { AttemptLimits } from './sign-in/limits.js';
+import { Notices } from './sign-in/notices.js';
+import { ResultSigner } from './sign-in/result-signer.js';
+import { DevicesController, KeysController, SignInController } from './sign-in/sign-in.controller.js';
+import { SignInService } from './sign-in/sign-in.service.js';
+import { REDIS } from './infra/infra.module.js';
+import type { Redis } from 'ioredis';
 
 @Module({})
 export class AppModule {
@@ -32,6 +41,9 @@ export class AppModule {
         DeliveriesController,
         ChannelsController,
         WebhooksController,
+        SignInController,
+        DevicesController,
+        KeysController,
       ],
       providers: [
         Onboarding,
@@ -46,6 +58,20 @@ export class AppModule {
             registry: ChannelRegistry,
             defaults: ConfiguredChannels,
           ) => new OrganisationChannels(tenancy, cipher, registry, defaults),
+        },
+        SignInService,
+        ChallengeService,
+        DeviceService,
+        Notices,
+        { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },
+        {
+          provide: ResultSigner,
+          useFactory: () =>
+            ResultSigner.create({
+              pem: config.SIGNING_KEY,
+              production: config.NODE_ENV === 'production',
+              issuer: config.PUBLIC_URL ?? 'verity',
+            }),
         },
         OperatorGuard,
         TenantKeyGuard,

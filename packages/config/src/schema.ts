@@ -75,6 +75,11 @@ export const apiSchema = z.object({
     .optional(),
   TRUST_PROXY: bool.default(false),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
+  /** PKCS#8 PEM of the EC P-256 key that signs sign-in results (ES256). Required in production; elsewhere an ephemeral key is made at start-up. */
+  SIGNING_KEY: z
+    .string()
+    .regex(/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/, 'must be a PKCS#8 PEM private key')
+    .optional(),
   /** Bearer key for the operator's admin API. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
   /** ui: document and Swagger UI at /docs; json: the document only (/docs/openapi.json); off: neither. */
@@ -150,6 +155,7 @@ export const channelsSchema = z.object({
 export const secretNames = new Set([
   'MASTER_KEYS',
   'OPERATOR_API_KEY',
+  'SIGNING_KEY',
   'DATABASE_URL',
   'DATABASE_MIGRATION_URL',
   'REDIS_URL',

@@ -6,6 +6,8 @@ import type { Queue } from 'bullmq';
 import { BACKOFF, queueOf } from './queues.js';
 
 export interface NewMessage {
+  /** Chosen by the caller when the content must name the delivery (a call's instructions URL). */
+  id?: string;
   to: string;
   content: Content;
   /** Stable for one message: a retry of the caller makes no second delivery. */
@@ -30,6 +32,7 @@ export class Outbox {
   async create(scope: TenantScope, message: NewMessage): Promise<{ delivery: Delivery; created: boolean }> {
     const key = message.idempotencyKey;
     return deliveries.create(scope, {
+      ...(message.id ? { id: message.id } : {}),
       channel: message.content.kind,
       idempotencyKey: key,
       recipientEnc: await this.cipher.encrypt(scope.tenantId, recipientContext(key), message.to),

@@ -158,6 +158,12 @@ export const policySchema = z
     lockout: z
       .strictObject({ failedAttempts: int(1, 100).default(10), lockMinutes: int(1, 1440).default(15) })
       .prefault({}),
+    fraud: z
+      .strictObject({
+        /** After a fraud report the account cannot sign in until an administrator has reviewed it. */
+        blockSignIn: z.boolean().default(true),
+      })
+      .prefault({}),
     password: z
       .strictObject({
         minLength: int(8, 64).default(SINGLE_FACTOR_PASSWORD_MIN_LENGTH),

@@ -18,3 +18,9 @@ export {
   type SendGridRecordedRequest,
   type SendGridWebhookSigner,
 } from './fakes/sendgrid.js';
+export {
+  createSoftAuthenticator,
+  type SoftAuthenticator,
+  type SoftAuthenticatorOptions,
+  type SoftAuthenticatorOverrides,
+} from './webauthn.js';

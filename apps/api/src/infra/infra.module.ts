@@ -1,12 +1,15 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import { Outbox } from '@verity/delivery';
 import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type ApiConfig, CONFIG } from '../config.js';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const REDIS = Symbol('REDIS');
+export const QUEUES = Symbol('QUEUES');
 
 /** The process's connections and key material, built once from configuration. */
 @Global()
@@ -15,6 +18,7 @@ export class InfraModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    @Inject(QUEUES) private readonly queues: Map<string, Queue>,
   ) {}
 
   static forRoot(config: ApiConfig): DynamicModule {
@@ -51,6 +55,23 @@ export class InfraModule implements OnApplicationShutdown {
           useFactory: (tenancy: Tenancy) =>
             new TenantCipher(new KeyRing(config.MASTER_KEYS), new DataKeyRepository(tenancy)),
         },
+        { provide: QUEUES, useValue: new Map<string, Queue>() },
+        {
+          provide: Outbox,
+          inject: [TenantCipher, QUEUES],
+          useFactory: (cipher: TenantCipher, queues: Map<string, Queue>) =>
+            new Outbox(cipher, (name) => {
+              let queue = queues.get(name);
+              if (!queue) {
+                queue = new Queue(name, {
+                  connection: { url: config.REDIS_URL },
+                  prefix: config.REDIS_PREFIX,
+                });
+                queues.set(name, queue);
+              }
+              return queue;
+            }),
+        },
         {
           provide: PasswordHasher,
           useValue: new PasswordHasher({
@@ -60,11 +81,15 @@ export class InfraModule implements OnApplicationShutdown {
           }),
         },
       ],
-      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, TenantCipher, PasswordHasher],
+      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, TenantCipher, PasswordHasher, Outbox],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.dataSource.destroy(), this.redis.quit()]);
+    await Promise.allSettled([
+      this.dataSource.destroy(),
+      this.redis.quit(),
+      ...[...this.queues.values()].map((q) => q.close()),
+    ]);
   }
 }

@@ -19,6 +19,8 @@ export interface FieldError {
 
 /** An expected failure with a user-safe message. Thrown anywhere, rendered by the problem filter. */
 export class DomainError extends Error {
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -40,7 +42,14 @@ export class DomainError extends Error {
       code: this.code,
       ...(this.errors ? { errors: this.errors } : {}),
       ...(this.reasons ? { reasons: this.reasons } : {}),
+      ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
     };
+  }
+
+  /** Tells the client when to try again (the Retry-After header and `retryAfterSeconds`). */
+  retryAfter(seconds: number): this {
+    this.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+    return this;
   }
 }
 

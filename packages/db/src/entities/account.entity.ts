@@ -58,6 +58,10 @@ export class Account {
   @Column({ name: 'snoozed_until', type: 'timestamptz', nullable: true })
   snoozedUntil: Date | null;
 
+  /** Set when the person reported a sign-in as fraud; cleared by an administrator after review. */
+  @Column({ name: 'at_risk_since', type: 'timestamptz', nullable: true })
+  atRiskSince: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -25,4 +25,14 @@ export class AuthenticatorDevice extends AccountOwned {
 
   @Column({ name: 'last_seen_at', type: 'timestamptz', nullable: true })
   lastSeenAt: Date | null;
+
+  /** HMAC of the one-time activation code in the registration QR link; cleared once used. */
+  @Column({ name: 'activation_hash', type: 'bytea', nullable: true })
+  activationHash: Buffer | null;
+
+  @Column({ name: 'activation_expires_at', type: 'timestamptz', nullable: true })
+  activationExpiresAt: Date | null;
+
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  platform: 'android' | 'ios' | 'web' | null;
 }

@@ -36,4 +36,8 @@ export class Challenge extends AccountOwned {
 
   @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
   resolvedAt: Date | null;
+
+  /** Where the sign-in came from, as shown to the person in the app (IP, approximate place, app). */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  context: Record<string, unknown>;
 }

@@ -9,6 +9,7 @@ import { Delivery } from './delivery.entity.js';
 import { Flow } from './flow.entity.js';
 import { Method } from './method.entity.js';
 import { ProviderEvent } from './provider-event.entity.js';
+import { RememberedDevice } from './remembered-device.entity.js';
 import { Tenant } from './tenant.entity.js';
 
 export * from './account.entity.js';
@@ -22,6 +23,7 @@ export * from './delivery.entity.js';
 export * from './flow.entity.js';
 export * from './method.entity.js';
 export * from './provider-event.entity.js';
+export * from './remembered-device.entity.js';
 export * from './tenant.entity.js';
 
 export const entities = [
@@ -37,6 +39,7 @@ export const entities = [
   ApiKey,
   ProviderEvent,
   ChannelSetting,
+  RememberedDevice,
 ];
 
 /** Every table whose rows belong to one organisation, and so carry row-level security. */
@@ -52,4 +55,5 @@ export const tenantTables = [
   'api_keys',
   'provider_events',
   'channel_settings',
+  'remembered_devices',
 ] as const;

@@ -28,4 +28,16 @@ export class Method extends AccountOwned {
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })
   lastUsedAt: Date | null;
+
+  /** Wrong answers in a row; at the policy's limit the factor locks. Kept here so it survives restarts. */
+  @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
+  failedAttempts: number;
+
+  /** Locked until then (or until an administrator unlocks it). */
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil: Date | null;
+
+  /** The newest TOTP time step accepted: a code of that step or earlier is refused (single use). */
+  @Column({ name: 'last_time_step', type: 'bigint', nullable: true })
+  lastTimeStep: string | null;
 }

@@ -3,6 +3,7 @@ import { DeliveryTarget1763900000001 } from './1763900000001-DeliveryTarget.js';
 import { ProviderEvents1763900000002 } from './1763900000002-ProviderEvents.js';
 import { ChannelSettings1763900000003 } from './1763900000003-ChannelSettings.js';
 import { DeliveryStatements1763900000004 } from './1763900000004-DeliveryStatements.js';
+import { SignIn1763900000005 } from './1763900000005-SignIn.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   ProviderEvents1763900000002,
   ChannelSettings1763900000003,
   DeliveryStatements1763900000004,
+  SignIn1763900000005,
 ];

@@ -42,6 +42,33 @@ export const accounts = {
     await scope.manager.getRepository(Account).update({ tenantId: scope.tenantId, id }, { passwordHash });
   },
 
+  /** Marks the account at risk after a fraud report; true only the first time (so administrators are told once). */
+  async markAtRisk(scope: TenantScope, id: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE accounts SET at_risk_since = now() WHERE tenant_id = $1 AND id = $2 AND at_risk_since IS NULL`,
+      [scope.tenantId, id],
+    );
+    return affected === 1;
+  },
+
+  async clearRisk(scope: TenantScope, id: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE accounts SET at_risk_since = NULL WHERE tenant_id = $1 AND id = $2 AND at_risk_since IS NOT NULL`,
+      [scope.tenantId, id],
+    );
+    return affected === 1;
+  },
+
+  /** The organisation's administrators, to alert. */
+  administrators(scope: TenantScope): Promise<Account[]> {
+    return scope.manager
+      .getRepository(Account)
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId', { tenantId: scope.tenantId })
+      .andWhere(`'tenant_admin' = ANY(a.roles) AND a.status = 'active'`)
+      .getMany();
+  },
+
   list(scope: TenantScope, page: { limit: number; offset: number }): Promise<[Account[], number]> {
     return scope.manager.getRepository(Account).findAndCount({
       where: { tenantId: scope.tenantId },

@@ -1,8 +1,25 @@
-import { Challenge, type ChallengeStatus } from '../entities/index.js';
+import { Challenge, type ChallengePurpose, type ChallengeStatus } from '../entities/index.js';
 import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
 
+export interface NewChallenge {
+  id?: string;
+  accountId: string;
+  flowId: string | null;
+  methodId: string | null;
+  methodType: string;
+  purpose: ChallengePurpose;
+  codeHash: Buffer | null;
+  expiresAt: Date;
+  context?: Record<string, unknown>;
+}
+
 export const challenges = {
+  create(scope: TenantScope, data: NewChallenge): Promise<Challenge> {
+    const repo = scope.manager.getRepository(Challenge);
+    return repo.save(repo.create({ ...data, tenantId: scope.tenantId, context: data.context ?? {} }));
+  },
+
   async findById(scope: TenantScope, id: string): Promise<Challenge | null> {
     if (!isUuid(id)) return null;
     return scope.manager.getRepository(Challenge).findOne({ where: { tenantId: scope.tenantId, id } });
@@ -20,5 +37,59 @@ export const challenges = {
       [scope.tenantId, id, status],
     );
     return affected === 1;
+  },
+
+  /** Counts one more answer to a pending challenge; the new count, or null when it is no longer pending. */
+  async countAttempt(scope: TenantScope, id: string): Promise<number | null> {
+    const [rows]: [{ attempts: number }[], number] = await scope.manager.query(
+      `UPDATE challenges SET attempts = attempts + 1
+        WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND expires_at > now()
+        RETURNING attempts`,
+      [scope.tenantId, id],
+    );
+    return rows[0]?.attempts ?? null;
+  },
+
+  /** Voids the account's other pending challenges of a flow and method (a resend kills the old code). */
+  async voidPending(scope: TenantScope, flowId: string, methodId: string): Promise<number> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE challenges SET status = 'expired', resolved_at = now()
+        WHERE tenant_id = $1 AND flow_id = $2 AND method_id = $3 AND status = 'pending'`,
+      [scope.tenantId, flowId, methodId],
+    );
+    return affected;
+  },
+
+  /** Pushes waiting for an answer, and pushes sent since `since`, for the MFA-fatigue limits. */
+  async pushCounts(
+    scope: TenantScope,
+    accountId: string,
+    since: Date,
+  ): Promise<{ outstanding: number; sentInWindow: number }> {
+    const [row]: { outstanding: string; sent: string }[] = await scope.manager.query(
+      `SELECT count(*) FILTER (WHERE status = 'pending' AND expires_at > now()) AS outstanding,
+              count(*) FILTER (WHERE created_at >= $3) AS sent
+         FROM challenges
+        WHERE tenant_id = $1 AND account_id = $2 AND method_type = 'authenticator_push'`,
+      [scope.tenantId, accountId, since],
+    );
+    return { outstanding: Number(row?.outstanding ?? 0), sentInWindow: Number(row?.sent ?? 0) };
+  },
+
+  /** Pending push challenges for the account's devices, newest first ("check for notifications"). */
+  pendingPushes(scope: TenantScope, accountId: string): Promise<Challenge[]> {
+    return scope.manager
+      .getRepository(Challenge)
+      .createQueryBuilder('c')
+      .where(
+        "c.tenant_id = :tenantId AND c.account_id = :accountId AND c.method_type = 'authenticator_push'",
+        {
+          tenantId: scope.tenantId,
+          accountId,
+        },
+      )
+      .andWhere("c.status = 'pending' AND c.expires_at > now()")
+      .orderBy('c.created_at', 'DESC')
+      .getMany();
   },
 };

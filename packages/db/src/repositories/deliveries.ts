@@ -4,6 +4,8 @@ import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
 
 export interface NewDelivery {
+  /** Chosen by the caller when the content must name the delivery (a call's instructions URL). */
+  id?: string;
   channel: DeliveryChannel;
   idempotencyKey: string;
   recipientEnc: Buffer;

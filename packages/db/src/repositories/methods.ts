@@ -1,6 +1,24 @@
 import { IsNull, Not } from 'typeorm';
 import { Method } from '../entities/index.js';
 import type { TenantScope } from '../tenancy.js';
+import { isUuid } from '../tenancy.js';
+
+export interface NewMethod {
+  /** Chosen by the caller, so the encrypted details can be bound to the row's id. */
+  id: string;
+  accountId: string;
+  type: string;
+  label?: string | null;
+  detailsEnc: Buffer;
+  deviceRef: Buffer;
+  isDefault?: boolean;
+  verifiedAt?: Date | null;
+}
+
+export interface FailureCount {
+  failedAttempts: number;
+  lockedUntil: Date | null;
+}
 
 export const methods = {
   /** Every verified method of the organisation, for readiness reports over the whole population. */
@@ -8,5 +26,83 @@ export const methods = {
     return scope.manager
       .getRepository(Method)
       .find({ where: { tenantId: scope.tenantId, verifiedAt: Not(IsNull()) } });
+  },
+
+  create(scope: TenantScope, data: NewMethod): Promise<Method> {
+    const repo = scope.manager.getRepository(Method);
+    return repo.save(
+      repo.create({
+        ...data,
+        tenantId: scope.tenantId,
+        label: data.label ?? null,
+        isDefault: data.isDefault ?? false,
+        verifiedAt: data.verifiedAt ?? null,
+      }),
+    );
+  },
+
+  verifiedOf(scope: TenantScope, accountId: string): Promise<Method[]> {
+    return scope.manager.getRepository(Method).find({
+      where: { tenantId: scope.tenantId, accountId, verifiedAt: Not(IsNull()) },
+      order: { createdAt: 'ASC' },
+    });
+  },
+
+  async findOfAccount(scope: TenantScope, accountId: string, id: string): Promise<Method | null> {
+    if (!isUuid(id)) return null;
+    return scope.manager
+      .getRepository(Method)
+      .findOne({ where: { tenantId: scope.tenantId, accountId, id } });
+  },
+
+  /** One more wrong answer; at `limit` in a row the factor locks for `lockSeconds`. Atomic under concurrency. */
+  async recordFailure(
+    scope: TenantScope,
+    id: string,
+    limit: number,
+    lockSeconds: number,
+  ): Promise<FailureCount> {
+    const [rows]: [{ failed_attempts: number; locked_until: Date | null }[], number] =
+      await scope.manager.query(
+        `UPDATE methods SET failed_attempts = failed_attempts + 1,
+              locked_until = CASE WHEN failed_attempts + 1 >= $3 THEN now() + make_interval(secs => $4)
+                                  ELSE locked_until END
+        WHERE tenant_id = $1 AND id = $2
+        RETURNING failed_attempts, locked_until`,
+        [scope.tenantId, id, limit, lockSeconds],
+      );
+    const row = rows[0];
+    return { failedAttempts: row?.failed_attempts ?? 0, lockedUntil: row?.locked_until ?? null };
+  },
+
+  /** A right answer: the count of failures starts again, and the method was used now. */
+  async recordSuccess(scope: TenantScope, id: string): Promise<void> {
+    await scope.manager.query(
+      `UPDATE methods SET failed_attempts = 0, locked_until = NULL, last_used_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [scope.tenantId, id],
+    );
+  },
+
+  /** An administrator lifts a lock before it runs out. */
+  async unlock(scope: TenantScope, id: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE methods SET failed_attempts = 0, locked_until = NULL WHERE tenant_id = $1 AND id = $2`,
+      [scope.tenantId, id],
+    );
+    return affected === 1;
+  },
+
+  /**
+   * Accepts a TOTP time step once: true only for the first caller with a step newer than any accepted before,
+   * however many submit the same code at the same moment.
+   */
+  async acceptTimeStep(scope: TenantScope, id: string, timeStep: number): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE methods SET last_time_step = $3
+        WHERE tenant_id = $1 AND id = $2 AND (last_time_step IS NULL OR last_time_step < $3)`,
+      [scope.tenantId, id, timeStep],
+    );
+    return affected === 1;
   },
 };

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { type Delivery, type TenantScope, accounts, methods, tenants } from '@verity/db';
+import { Outbox } from '@verity/delivery';
+import { TenantCipher } from '@verity/secrets';
+import { type PhoneDetails, openDetails } from '../methods/method-details.js';
+
+const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
+
+/**
+ * Messages to people about their account, through a channel other than the one involved. Each is written in
+ * the caller's transaction and sent once that transaction has committed (`dispatch`).
+ */
+@Injectable()
+export class Notices {
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly cipher: TenantCipher,
+  ) {}
+
+  /** The password was right but the second check failed: tell the person, not on the factor that failed. */
+  async failedSecondFactor(
+    scope: TenantScope,
+    accountId: string,
+    failedMethodId: string | null,
+    client: { ip?: string; location?: string },
+  ): Promise<Delivery | null> {
+    const account = await accounts.findById(scope, accountId);
+    if (!account) return null;
+    const organisation = (await tenants.own(scope)).name;
+    const where = client.location ?? client.ip ?? 'an unknown place';
+    const text =
+      `Someone signed in to your ${organisation} account with your password from ${where}, but did not pass the second check. ` +
+      'If this was not you, change your password now and tell your local helpdesk.';
+    const key = `notice:failed-mfa:${accountId}:${Math.floor(Date.now() / 60_000)}`;
+    if (account.contactEmailEnc) {
+      const to = await this.cipher.decryptText(
+        scope.tenantId,
+        'account:contact-email',
+        account.contactEmailEnc,
+      );
+      return this.create(
+        scope,
+        to,
+        { kind: 'email', subject: `Unusual sign-in to your ${organisation} account`, text },
+        key,
+      );
+    }
+    const failed = failedMethodId ? await methods.findOfAccount(scope, accountId, failedMethodId) : null;
+    for (const method of await methods.verifiedOf(scope, accountId)) {
+      if (!PHONE_TYPES.has(method.type) || (failed && method.deviceRef.equals(failed.deviceRef))) continue;
+      const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
+      return this.create(scope, phone, { kind: 'sms', body: text }, key);
+    }
+    return null;
+  }
+
+  /** A fraud report: every administrator of the organisation, by email, once per report. */
+  async fraudReported(scope: TenantScope, accountId: string, method: string): Promise<Delivery[]> {
+    const account = await accounts.findById(scope, accountId);
+    if (!account) return [];
+    const organisation = (await tenants.own(scope)).name;
+    const out: Delivery[] = [];
+    for (const admin of await accounts.administrators(scope)) {
+      if (!admin.contactEmailEnc) continue;
+      const to = await this.cipher.decryptText(
+        scope.tenantId,
+        'account:contact-email',
+        admin.contactEmailEnc,
+      );
+      const delivery = await this.create(
+        scope,
+        to,
+        {
+          kind: 'email',
+          subject: `Fraud reported: ${account.username}`,
+          text:
+            `${account.displayName} (${account.username}) reported a sign-in attempt as fraud (${method}). ` +
+            `Their authenticator notifications are stopped and the account is marked at risk until an administrator of ${organisation} reviews it.`,
+        },
+        `notice:fraud:${accountId}:${admin.id}:${account.atRiskSince?.getTime() ?? Date.now()}`,
+      );
+      if (delivery) out.push(delivery);
+    }
+    return out;
+  }
+
+  async dispatch(deliveries: (Delivery | null)[], correlationId: string): Promise<void> {
+    await Promise.all(deliveries.flatMap((d) => (d ? [this.outbox.dispatch(d, correlationId)] : [])));
+  }
+
+  private async create(
+    scope: TenantScope,
+    to: string,
+    content: Parameters<Outbox['create']>[1]['content'],
+    idempotencyKey: string,
+  ): Promise<Delivery | null> {
+    const { delivery, created } = await this.outbox.create(scope, { to, content, idempotencyKey });
+    return created ? delivery : null;
+  }
+}

@@ -1,0 +1,74 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { text } from '../admin/schemas.js';
+
+export const client = z
+  .object({
+    ip: z
+      .string()
+      .max(64)
+      .refine((v) => isIP(v) !== 0, 'must be an IPv4 or IPv6 address')
+      .optional(),
+    userAgent: text(0, 500).optional(),
+    app: text(1, 100).optional(),
+  })
+  .strict();
+
+export const startBody = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(254)
+      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    password: z.string().min(1).max(1024),
+    rememberToken: z.string().max(100).optional(),
+    /** The person's browser as the relying application sees it. */
+    client: client.default({}),
+  })
+  .strict();
+export type StartBody = z.output<typeof startBody>;
+
+export const challengeBody = z.object({ methodId: z.uuid('must be a method id (UUID)') }).strict();
+
+export const verifyBody = z
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{6,8}$/, 'must be the 6 digit code'),
+    rememberDevice: z.boolean().optional(),
+  })
+  .strict();
+
+export const statusQuery = z
+  .object({
+    rememberDevice: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
+  })
+  .strict();
+
+export const activateBody = z
+  .object({
+    activationCode: z.string().min(10).max(100),
+    publicKey: z
+      .object({
+        kty: z.literal('EC'),
+        crv: z.literal('P-256'),
+        x: z.string().max(100),
+        y: z.string().max(100),
+      })
+      .loose(),
+    pushToken: z.string().min(1).max(4096).optional(),
+    platform: z.enum(['android', 'ios', 'web']),
+  })
+  .strict();
+
+export const proofHeader = z
+  .string({ error: 'the Device-Proof header is required' })
+  .min(20)
+  .max(8192)
+  .regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a compact JWS');

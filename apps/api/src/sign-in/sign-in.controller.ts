@@ -1,0 +1,170 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Delete,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { Tenancy, accounts } from '@verity/db';
+import { z } from 'zod';
+import { uuidParam } from '../admin/schemas.js';
+import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { problems } from '../problem/problem.js';
+import { ZodPipe } from '../problem/zod.pipe.js';
+import { ChallengeService } from './challenge.service.js';
+import { DeviceService } from './device.service.js';
+import { ResultSigner } from './result-signer.js';
+import {
+  type StartBody,
+  activateBody,
+  challengeBody,
+  proofHeader,
+  startBody,
+  statusQuery,
+  verifyBody,
+} from './schemas.js';
+import { SignInService } from './sign-in.service.js';
+
+const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
+
+/**
+ * Sign-in for relying applications (the portal is one): password, then the second factor the organisation's
+ * policy asks for, then a signed result. Called with the organisation's API key.
+ */
+@ApiTags('sign-in')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1')
+export class SignInController {
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly challenges: ChallengeService,
+    private readonly devices: DeviceService,
+    private readonly tenancy: Tenancy,
+  ) {}
+
+  @Post('sign-in')
+  @HttpCode(200)
+  @ApiBody(schema(startBody))
+  start(@Req() request: AuthedRequest, @Body(new ZodPipe(startBody)) body: StartBody) {
+    return this.signIn.start(request.tenant!.tenantId, body, body.client);
+  }
+
+  @Get('sign-in/:flowId')
+  status(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Query(new ZodPipe(statusQuery)) query: z.output<typeof statusQuery>,
+  ) {
+    return this.signIn.status(request.tenant!.tenantId, flowId, { rememberDevice: query.rememberDevice });
+  }
+
+  @Post('sign-in/:flowId/challenges')
+  @ApiBody(schema(challengeBody))
+  challenge(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(challengeBody)) body: z.output<typeof challengeBody>,
+  ) {
+    return this.challenges.create(request.tenant!.tenantId, flowId, body.methodId);
+  }
+
+  @Post('sign-in/:flowId/challenges/:challengeId/verify')
+  @HttpCode(200)
+  @ApiBody(schema(verifyBody))
+  verify(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Param('challengeId', new ZodPipe(uuidParam)) challengeId: string,
+    @Body(new ZodPipe(verifyBody)) body: z.output<typeof verifyBody>,
+  ) {
+    return this.challenges.verify(request.tenant!.tenantId, flowId, challengeId, body);
+  }
+
+  /** The activation link for the registration QR code of an authenticator app. */
+  @Post('accounts/:accountId/authenticator-activations')
+  activation(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
+    return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
+      if (!(await accounts.findById(scope, accountId))) throw problems.notFound('account');
+      return this.devices.startActivation(scope, accountId, this.signIn.publicUrl);
+    });
+  }
+}
+
+const proofOf = (header: string | undefined): string => new ZodPipe(proofHeader).transform(header);
+
+/** The authenticator app's API: activation, then requests signed with the device's own key (Device-Proof). */
+@ApiTags('authenticator devices')
+@Controller('v1/devices/:organisation/:deviceId')
+export class DevicesController {
+  constructor(private readonly devices: DeviceService) {}
+
+  @Post('activate')
+  @HttpCode(200)
+  @ApiBody(schema(activateBody))
+  activate(
+    @Param('organisation') organisation: string,
+    @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
+    @Body(new ZodPipe(activateBody)) body: z.output<typeof activateBody>,
+  ) {
+    return this.devices.activate(organisation, deviceId, body);
+  }
+
+  @Get('challenges')
+  pending(
+    @Param('organisation') organisation: string,
+    @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
+    @Headers('device-proof') proof: string | undefined,
+  ) {
+    return this.devices.pending(organisation, deviceId, proofOf(proof));
+  }
+
+  @Post('challenges/:challengeId/answer')
+  @HttpCode(200)
+  answer(
+    @Param('organisation') organisation: string,
+    @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
+    @Param('challengeId', new ZodPipe(uuidParam)) challengeId: string,
+    @Headers('device-proof') proof: string | undefined,
+  ) {
+    return this.devices.answer(organisation, deviceId, challengeId, proofOf(proof));
+  }
+
+  @Put('push-token')
+  pushToken(
+    @Param('organisation') organisation: string,
+    @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
+    @Headers('device-proof') proof: string | undefined,
+  ) {
+    return this.devices.updatePushToken(organisation, deviceId, proofOf(proof));
+  }
+
+  @Delete()
+  deactivate(
+    @Param('organisation') organisation: string,
+    @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
+    @Headers('device-proof') proof: string | undefined,
+  ) {
+    return this.devices.deactivate(organisation, deviceId, proofOf(proof));
+  }
+}
+
+/** The keys that verify sign-in results. */
+@ApiTags('sign-in')
+@Controller('.well-known')
+export class KeysController {
+  constructor(private readonly signer: ResultSigner) {}
+
+  @Get('jwks.json')
+  jwks() {
+    return this.signer.jwks();
+  }
+}

@@ -1,0 +1,464 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type Account as AccountRow,
+  type Challenge,
+  type Delivery,
+  type Flow,
+  type Method,
+  type TenantScope,
+  Tenancy,
+  accounts,
+  audit,
+  challenges,
+  flows,
+  methods,
+  rememberedDevices,
+  tenants,
+} from '@verity/db';
+import {
+  type Account,
+  type MethodType,
+  type Policy,
+  type SignInDecision,
+  codeLifetimeSeconds,
+  decideFailedAttempts,
+  decideSignIn,
+  deviceKeyFor,
+  isMethodType,
+  policyFrom,
+} from '@verity/policy';
+import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
+import { type ApiConfig, CONFIG } from '../config.js';
+import { approximateLocation } from '../geo/locate.js';
+import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
+import { DomainError, problems } from '../problem/problem.js';
+import { AttemptLimits } from './limits.js';
+import { Notices } from './notices.js';
+import { ResultSigner } from './result-signer.js';
+
+export interface ClientContext {
+  ip?: string;
+  userAgent?: string;
+  /** The relying application the person is signing in to, shown in the authenticator app. */
+  app?: string;
+}
+
+interface SignInData extends Record<string, unknown> {
+  methodIds: string[];
+  defaultMethodId?: string;
+  amr: string[];
+  client: ClientContext & { location?: string };
+  numberDigits: number;
+  voiceConfirmation: 'press_hash' | 'key_number';
+  elevated: boolean;
+  /** Set once the person has been told about a failed second factor after a right password. */
+  failureNoticeSent?: boolean;
+}
+
+const FLOW_LIFETIME_MS = 10 * 60_000;
+const REMEMBER_CONTEXT = 'remembered-device';
+
+/** RFC 8176 method references for each factor. */
+const AMR: Record<MethodType, string> = {
+  security_key: 'hwk',
+  authenticator_push: 'swk',
+  authenticator_code: 'otp',
+  mobile_call: 'tel',
+  alternate_call: 'tel',
+  office_call: 'tel',
+  mobile_text: 'sms',
+  email: 'otp',
+  security_questions: 'kba',
+  app_password: 'pwd',
+};
+
+export const invalidCredentials = () =>
+  new DomainError(
+    401,
+    'invalid-credentials',
+    'Sign-in failed',
+    'Your account or password is incorrect. If you don’t remember your password, reset it now.',
+  );
+
+export const flowGone = () =>
+  new DomainError(
+    404,
+    'flow-not-found',
+    'Sign-in not found',
+    'This sign-in does not exist, has expired or is finished. Start again.',
+  );
+
+export const outOfOrder = () =>
+  new DomainError(
+    409,
+    'flow-step',
+    'Out of order',
+    'This step does not apply now. Follow the sign-in in order.',
+  );
+
+/**
+ * The sign-in state machine: password, then what the organisation's policy asks (nothing, the registration
+ * wizard, or a second factor), then a signed result. Its steps are in the `flows` row, advanced only from the
+ * step the caller read, so a step cannot be skipped, reordered or replayed.
+ */
+@Injectable()
+export class SignInService {
+  private readonly decoy: Promise<string>;
+
+  constructor(
+    private readonly tenancy: Tenancy,
+    private readonly cipher: TenantCipher,
+    private readonly hasher: PasswordHasher,
+    private readonly limits: AttemptLimits,
+    private readonly signer: ResultSigner,
+    private readonly notices: Notices,
+    @Inject(CONFIG) private readonly config: ApiConfig,
+  ) {
+    // Unknown users are checked against this, so they cost what a real check costs.
+    this.decoy = hasher.hash(randomBytes(24).toString('base64'));
+  }
+
+  async start(
+    tenantId: string,
+    body: { username: string; password: string; rememberToken?: string | undefined },
+    client: ClientContext,
+  ) {
+    const username = body.username.trim().toLowerCase();
+    await this.limits.password(tenantId, username, client.ip);
+    const account = await this.tenancy.run(tenantId, (scope) => accounts.findByUsername(scope, username));
+    const stored = account?.passwordHash ?? (await this.decoy);
+    const passwordRight = await this.hasher.verify(stored, body.password);
+    const usable = account !== null && account.passwordHash !== null && account.status === 'active';
+    if (!usable || !passwordRight) {
+      if (account)
+        await this.tenancy.run(tenantId, (scope) =>
+          this.audit(scope, account.id, 'sign_in.password', 'failure', client),
+        );
+      throw invalidCredentials();
+    }
+
+    return this.tenancy.run(tenantId, async (scope) => {
+      const policy = policyFrom((await tenants.own(scope)).policy);
+      const registered = await methods.verifiedOf(scope, account.id);
+      const rememberedAt = await this.rememberedAt(scope, account.id, body.rememberToken);
+      const decision = decideSignIn(policyAccount(account, registered), policy, {
+        now: new Date(),
+        ...(client.ip ? { ip: client.ip } : {}),
+        ...(rememberedAt ? { rememberedDeviceAt: rememberedAt } : {}),
+      });
+      await this.audit(scope, account.id, 'sign_in.password', 'success', client, {
+        decision: decision.outcome,
+      });
+      const location = approximateLocation(client.ip)?.text;
+      const data: SignInData = {
+        methodIds: decision.outcome === 'mfa' ? decision.methods.map((m) => m.id) : [],
+        ...(decision.outcome === 'mfa' ? { defaultMethodId: decision.defaultMethod.id } : {}),
+        amr: ['pwd'],
+        client: { ...client, ...(location ? { location } : {}) },
+        numberDigits: decision.outcome === 'mfa' ? decision.numberMatchingDigits : 0,
+        voiceConfirmation: decision.outcome === 'mfa' ? decision.voiceConfirmation : 'press_hash',
+        elevated: account.elevated,
+      };
+      const fraudBlock = account.atRiskSince !== null && policy.fraud.blockSignIn;
+      const state = fraudBlock ? 'blocked' : stateOf(decision);
+      const flow = await flows.create(scope, {
+        kind: 'sign_in',
+        accountId: account.id,
+        state,
+        data,
+        expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
+      });
+      if (fraudBlock)
+        return {
+          ...this.view(flow),
+          reasons: [
+            {
+              code: 'FRAUD_REPORTED',
+              message:
+                'A sign-in to your account was reported as fraud, so it is blocked until your organisation has checked it. Contact your local helpdesk.',
+            },
+          ],
+        };
+      if (decision.outcome === 'no_mfa') return this.complete(scope, flow, account, 'aal1', decision.reasons);
+      return {
+        ...this.view(flow),
+        reasons: decision.reasons.map(reasonView),
+        ...(decision.outcome === 'mfa'
+          ? {
+              methods: await Promise.all(
+                decision.methods.map(async (m) => this.methodView(registered.find((r) => r.id === m.id)!)),
+              ),
+              defaultMethodId: decision.defaultMethod.id,
+              defaultReason: reasonView(decision.defaultReason),
+            }
+          : {}),
+        unavailable: decision.unavailable.map((u) => ({
+          methodId: u.method.id,
+          type: u.method.type,
+          reasons: u.reasons.map(reasonView),
+        })),
+      };
+    });
+  }
+
+  /** Where the flow stands; for push and calls, whether the person has answered yet. */
+  async status(tenantId: string, flowId: string, options: { rememberDevice?: boolean | undefined }) {
+    return this.tenancy.run(tenantId, async (scope) => {
+      const flow = await flows.findLive(scope, flowId, 'sign_in');
+      if (!flow || flow.completedAt) throw flowGone();
+      const data = flow.data as SignInData;
+      const challengeId = flow.data.challengeId as string | undefined;
+      if (flow.state !== 'challenged' || !challengeId) return this.view(flow);
+      const challenge = await challenges.findById(scope, challengeId);
+      if (!challenge) return this.view(flow);
+      if (
+        challenge.status === 'approved' &&
+        (challenge.methodType === 'authenticator_push' || isCall(challenge))
+      ) {
+        const account = await accounts.findById(scope, flow.accountId!);
+        if (!account) throw flowGone();
+        return this.secondFactorPassed(
+          scope,
+          flow,
+          account,
+          challenge,
+          data,
+          options.rememberDevice === true,
+        );
+      }
+      return { ...this.view(flow), challenge: { id: challenge.id, status: challenge.status } };
+    });
+  }
+
+  /** The second factor was proved: finish the flow once, and sign the result. */
+  async secondFactorPassed(
+    scope: TenantScope,
+    flow: Flow,
+    account: AccountRow,
+    challenge: Challenge,
+    data: SignInData,
+    rememberDevice: boolean,
+  ) {
+    const amr = [...new Set([...data.amr, AMR[challenge.methodType as MethodType] ?? 'mfa', 'mfa'])];
+    if (!(await flows.advance(scope, flow, { state: 'complete', data: { ...data, amr }, completed: true })))
+      throw flowGone();
+    if (challenge.methodId) await methods.recordSuccess(scope, challenge.methodId);
+    const result = await this.sign(scope, flow, account, 'aal2', amr);
+    const rememberToken = rememberDevice ? await this.remember(scope, account) : undefined;
+    await this.audit(scope, account.id, 'sign_in.completed', 'success', data.client, {
+      method: challenge.methodType,
+      remembered: rememberToken !== undefined,
+    });
+    return {
+      flowId: flow.id,
+      state: 'complete',
+      result,
+      ...(rememberToken ? { rememberToken } : {}),
+    };
+  }
+
+  /**
+   * A wrong answer to a factor: counted against the method, which locks at the policy's limit; the person is
+   * told once per sign-in, through another channel, that their password was right but the second check failed.
+   */
+  async secondFactorFailed(scope: TenantScope, flow: Flow, challenge: Challenge, policy: Policy) {
+    const data = flow.data as SignInData;
+    const count = challenge.methodId
+      ? await methods.recordFailure(
+          scope,
+          challenge.methodId,
+          policy.lockout.failedAttempts,
+          policy.lockout.lockMinutes * 60,
+        )
+      : { failedAttempts: 0, lockedUntil: null };
+    await this.audit(scope, flow.accountId!, 'sign_in.second_factor', 'failure', data.client, {
+      method: challenge.methodType,
+      challengeId: challenge.id,
+      failedAttempts: count.failedAttempts,
+    });
+    let notice: Delivery | null = null;
+    if (!data.failureNoticeSent) {
+      await flows.advance(scope, flow, { state: flow.state, data: { ...data, failureNoticeSent: true } });
+      notice = await this.notices.failedSecondFactor(scope, flow.accountId!, challenge.methodId, data.client);
+    }
+    return { ...count, notice };
+  }
+
+  /** The lock on a factor, as the same refusal whatever the answer (right answers too). */
+  refuseIfLocked(method: Method, policy: Policy): void {
+    const decision = decideFailedAttempts({ consecutiveFailures: method.failedAttempts }, policy);
+    const locked = method.lockedUntil !== null && method.lockedUntil.getTime() > Date.now();
+    if (!locked) return;
+    const seconds = (method.lockedUntil!.getTime() - Date.now()) / 1000;
+    const reasons = decision.outcome === 'refused' ? decision.reasons.map(reasonView) : [];
+    throw new DomainError(
+      423,
+      'factor-locked',
+      'Locked',
+      reasons[0]?.message ?? 'Too many attempts, try again later.',
+      undefined,
+      reasons,
+    ).retryAfter(seconds);
+  }
+
+  async liveFlow(scope: TenantScope, flowId: string): Promise<{ flow: Flow; data: SignInData }> {
+    const flow = await flows.findLive(scope, flowId, 'sign_in');
+    if (!flow || flow.completedAt) throw flowGone();
+    return { flow, data: flow.data as SignInData };
+  }
+
+  policyOf = async (scope: TenantScope): Promise<Policy> => policyFrom((await tenants.own(scope)).policy);
+
+  lifetimeOf(policy: Policy, type: MethodType): number {
+    if (type === 'authenticator_push') return codeLifetimeSeconds(policy, 'push');
+    if (type === 'mobile_text') return codeLifetimeSeconds(policy, 'sms');
+    if (type === 'email') return codeLifetimeSeconds(policy, 'email');
+    if (type === 'authenticator_code' || type === 'security_key') return 300;
+    return codeLifetimeSeconds(policy, 'voice');
+  }
+
+  private async complete(
+    scope: TenantScope,
+    flow: Flow,
+    account: AccountRow,
+    acr: 'aal1',
+    reasons: SignInDecision['reasons'],
+  ) {
+    if (!(await flows.advance(scope, flow, { state: 'complete', completed: true }))) throw flowGone();
+    const result = await this.sign(scope, flow, account, acr, ['pwd']);
+    await this.audit(scope, account.id, 'sign_in.completed', 'success', (flow.data as SignInData).client, {
+      mfa: false,
+      reasons: reasons.map((r) => r.code),
+    });
+    return { ...this.view(flow), state: 'complete', reasons: reasons.map(reasonView), result };
+  }
+
+  private sign(scope: TenantScope, flow: Flow, account: AccountRow, acr: 'aal1' | 'aal2', amr: string[]) {
+    return this.signer.sign({
+      tenantId: scope.tenantId,
+      accountId: account.id,
+      username: account.username,
+      flowId: flow.id,
+      amr,
+      acr,
+    });
+  }
+
+  /** "Don't ask again for N days": never for elevated rights, never where the policy turned it off. */
+  private async remember(scope: TenantScope, account: AccountRow): Promise<string | undefined> {
+    const policy = await this.policyOf(scope);
+    const { enabled, lifetimeDays } = policy.conditionalMfa.rememberedDevice;
+    if (!enabled || account.elevated) return undefined;
+    const token = randomBytes(32).toString('base64url');
+    await rememberedDevices.create(scope, {
+      accountId: account.id,
+      tokenHash: await this.tokenHash(scope.tenantId, token),
+      expiresAt: new Date(Date.now() + lifetimeDays * 86_400_000),
+    });
+    return token;
+  }
+
+  private async rememberedAt(scope: TenantScope, accountId: string, token: string | undefined) {
+    if (!token) return null;
+    return rememberedDevices.issuedAt(scope, accountId, await this.tokenHash(scope.tenantId, token));
+  }
+
+  private async tokenHash(tenantId: string, token: string): Promise<Buffer> {
+    return hashCode(await this.cipher.codeKey(tenantId), `${REMEMBER_CONTEXT}:${token}`);
+  }
+
+  private async methodView(method: Method) {
+    const details = await openDetails<MethodDetails>(this.cipher, method);
+    return {
+      id: method.id,
+      type: method.type,
+      label: method.label,
+      display: masked(details),
+      isDefault: method.isDefault,
+    };
+  }
+
+  private view(flow: Flow) {
+    return { flowId: flow.id, state: publicState(flow.state), expiresAt: flow.expiresAt };
+  }
+
+  audit(
+    scope: TenantScope,
+    accountId: string,
+    action: string,
+    outcome: 'success' | 'failure' | 'denied',
+    client: ClientContext & { location?: string },
+    details: Record<string, unknown> = {},
+  ) {
+    return audit.record(scope, {
+      actorType: 'user',
+      actorId: accountId,
+      action,
+      targetType: 'account',
+      targetId: accountId,
+      outcome,
+      ip: client.ip ?? null,
+      details: {
+        ...details,
+        ...(client.userAgent ? { userAgent: client.userAgent } : {}),
+        ...(client.location ? { location: client.location } : {}),
+        ...(client.app ? { app: client.app } : {}),
+      },
+    });
+  }
+
+  get publicUrl(): string {
+    return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
+  }
+}
+
+export function isCall(challenge: Pick<Challenge, 'methodType'>): boolean {
+  return ['mobile_call', 'alternate_call', 'office_call'].includes(challenge.methodType);
+}
+
+function stateOf(decision: SignInDecision): string {
+  switch (decision.outcome) {
+    case 'no_mfa':
+      return 'password_checked';
+    case 'mfa':
+      return 'mfa';
+    case 'register':
+      return 'register';
+    case 'blocked':
+      return 'blocked';
+  }
+}
+
+function publicState(state: string): string {
+  return (
+    { mfa: 'mfa_required', challenged: 'mfa_required', register: 'registration_required' }[state] ?? state
+  );
+}
+
+function reasonView(r: { code: string; message: string }) {
+  return { code: r.code, message: r.message };
+}
+
+export function policyAccount(account: AccountRow, registered: Method[]): Account {
+  return {
+    id: account.id,
+    elevatedRights: account.elevated,
+    snoozesUsed: account.registrationSnoozes,
+    methods: registered.flatMap((m) =>
+      isMethodType(m.type)
+        ? [
+            {
+              id: m.id,
+              type: m.type,
+              deviceKey: deviceKeyFor(m.type, m.deviceRef.toString('hex')),
+              isDefault: m.isDefault,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest();
+export { problems };

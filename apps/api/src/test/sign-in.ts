@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { type Delivery, Tenancy } from '@verity/db';
+import { contentContext } from '@verity/delivery';
+import { TenantCipher } from '@verity/secrets';
+import { type JWK, CompactSign, exportJWK, generateKeyPair } from 'jose';
+import { Onboarding } from '../admin/onboarding.service.js';
+import { type MethodDetails, saveMethod } from '../methods/method-details.js';
+import type { TestApi } from './api.js';
+
+export const PASSWORD = 'correct horse battery staple 2026';
+
+/** A member of staff with a password and the given verified methods (the registration wizard's result). */
+export async function staffMember(
+  api: TestApi,
+  tenantId: string,
+  options: { methods?: MethodDetails[]; elevated?: boolean; contactEmail?: string; username?: string } = {},
+) {
+  const tenancy = api.app.get(Tenancy);
+  const cipher = api.app.get(TenantCipher);
+  const domain = await tenancy.run(tenantId, async (scope) => {
+    const rows: { email_domains: string[] }[] = await scope.manager.query(
+      'SELECT email_domains FROM tenants WHERE id = $1',
+      [tenantId],
+    );
+    return rows[0]!.email_domains[0]!;
+  });
+  const username = options.username ?? `staff.${randomBytes(4).toString('hex')}@${domain}`;
+  return tenancy.run(tenantId, async (scope) => {
+    const account = await api.app.get(Onboarding).createAccount(
+      scope,
+      {
+        username,
+        displayName: 'Sam Staff',
+        elevated: options.elevated ?? false,
+        roles: ['staff'],
+        ...(options.contactEmail ? { contactEmail: options.contactEmail } : {}),
+      },
+      { actorType: 'system', password: PASSWORD },
+    );
+    const methods = [];
+    for (const [i, details] of (options.methods ?? []).entries())
+      methods.push(await saveMethod(scope, cipher, { accountId: account.id, details, isDefault: i === 0 }));
+    return { account, username, methods };
+  });
+}
+
+/** The message the outbox holds for a challenge, decrypted as the worker would. */
+export async function messageOf(api: TestApi, tenantId: string, challengeId: string) {
+  const tenancy = api.app.get(Tenancy);
+  const cipher = api.app.get(TenantCipher);
+  const delivery = (await tenancy.run(tenantId, (scope) =>
+    scope.manager.getRepository('Delivery').findOneByOrFail({ challengeId }),
+  )) as Delivery;
+  const content = JSON.parse(
+    await cipher.decryptText(tenantId, contentContext(delivery.idempotencyKey), delivery.contentEnc),
+  );
+  return { delivery, content };
+}
+
+export const codeIn = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? '';
+
+/** An authenticator app: a P-256 key pair, signing the proofs the device API asks for. */
+export async function testDevice() {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk: JWK = await exportJWK(publicKey);
+  return {
+    publicKey: jwk,
+    async proof(deviceId: string, claims: Record<string, unknown>, key = privateKey) {
+      return new CompactSign(
+        new TextEncoder().encode(
+          JSON.stringify({
+            sub: deviceId,
+            aud: 'verity-device',
+            iat: Math.floor(Date.now() / 1000),
+            ...claims,
+          }),
+        ),
+      )
+        .setProtectedHeader({ alg: 'ES256' })
+        .sign(key);
+    },
+  };
+}
