@@ -26,6 +26,7 @@ import {
   openDetails,
 } from '../methods/method-details.js';
 import { DomainError } from '../problem/problem.js';
+import { numberContext, pushTokenContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
 import { SignInService, flowGone, isCall, outOfOrder } from './sign-in.service.js';
@@ -34,8 +35,6 @@ import { SignInService, flowGone, isCall, outOfOrder } from './sign-in.service.j
 export const RESEND_COOL_DOWN_SECONDS = 30;
 /** Wrong codes one challenge takes before it is void (the factor's own lock counts across challenges). */
 const ANSWERS_PER_CHALLENGE = 5;
-
-export const numberContext = (challengeId: string) => `challenge:${challengeId}`;
 
 const methodNotOffered = () =>
   new DomainError(
@@ -186,7 +185,7 @@ export class ChallengeService {
         if (device?.status === 'active' && device.pushTokenEnc) {
           const token = await this.cipher.decryptText(
             tenantId,
-            `device:${device.id}:push-token`,
+            pushTokenContext(device.id),
             device.pushTokenEnc,
           );
           const ttlSeconds = Math.round((expiresAt.getTime() - Date.now()) / 1000);

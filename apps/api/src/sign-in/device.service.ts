@@ -16,7 +16,7 @@ import { type JWK, compactVerify, importJWK } from 'jose';
 import { generateSecret } from 'otplib';
 import { saveMethod } from '../methods/method-details.js';
 import { DomainError, problems } from '../problem/problem.js';
-import { numberContext } from './challenge.service.js';
+import { numberContext, pushTokenContext } from './contexts.js';
 import { Notices } from './notices.js';
 
 const ACTIVATION_LIFETIME_MS = 15 * 60_000;
@@ -52,8 +52,6 @@ const activationFailed = () =>
     'Activation failed',
     'This activation code is wrong, used or expired. Scan the QR code again from Security info.',
   );
-
-export const pushTokenContext = (deviceId: string) => `device:${deviceId}:push-token`;
 
 /**
  * The server side of the authenticator app. Activation takes the one-time code from the registration QR link
@@ -124,7 +122,7 @@ export class DeviceService {
         throw activationFailed();
       const device = (await devices.findById(scope, deviceId))!;
       const totpSecret = generateSecret();
-      const registered = await this.hasAuthenticator(scope, device.accountId);
+      const registered = await this.hasAnyMethod(scope, device.accountId);
       await saveMethod(scope, this.cipher, {
         accountId: device.accountId,
         details: { type: 'authenticator_push', deviceId },
@@ -300,7 +298,7 @@ export class DeviceService {
     return { tenantId, device, claims };
   }
 
-  private async hasAuthenticator(scope: TenantScope, accountId: string): Promise<boolean> {
+  private async hasAnyMethod(scope: TenantScope, accountId: string): Promise<boolean> {
     const rows: unknown[] = await scope.manager.query(
       `SELECT 1 FROM methods WHERE tenant_id = $1 AND account_id = $2 AND verified_at IS NOT NULL LIMIT 1`,
       [scope.tenantId, accountId],

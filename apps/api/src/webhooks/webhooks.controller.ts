@@ -1,11 +1,15 @@
 import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { CallbackRequest, Channel, ChannelKind } from '@verity/channel-sdk';
-import { Tenancy, audit, challenges, deliveries, providerEvents, tenants } from '@verity/db';
+import { type Delivery, Tenancy, audit, challenges, deliveries, providerEvents, tenants } from '@verity/db';
 import { OrganisationChannels } from '@verity/delivery';
+import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError, problems } from '../problem/problem.js';
+import { numberContext } from '../sign-in/contexts.js';
+import { DeviceService } from '../sign-in/device.service.js';
+import { Notices } from '../sign-in/notices.js';
 
 type RawRequest = FastifyRequest & { rawBody?: Buffer };
 
@@ -27,6 +31,9 @@ export class WebhooksController {
   constructor(
     private readonly tenancy: Tenancy,
     private readonly channels: OrganisationChannels,
+    private readonly cipher: TenantCipher,
+    private readonly devices: DeviceService,
+    private readonly notices: Notices,
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -47,23 +54,34 @@ export class WebhooksController {
     await this.applyStatus(slug, 'email', request);
   }
 
-  /** Twilio asks what to say when the person answers: a greeting and a request to press # (or 0 then #). */
+  /**
+   * Twilio asks what to say when the person answers: a greeting, then press # to approve (or, where the
+   * policy asks for it, key the number shown on the sign-in screen, then #), or 0 then # to report fraud.
+   */
   @Post('twilio/:tenant/voice/:deliveryId')
   async voiceAnswer(
     @Param('tenant') slug: string,
+    @Param('deliveryId') deliveryId: string,
     @Req() request: RawRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
-    const tenant = await this.tenancy.run(tenantId, (scope) => tenants.own(scope));
+    const { tenant, keyed } = await this.tenancy.run(tenantId, async (scope) => {
+      const delivery = await deliveries.findById(scope, deliveryId);
+      const challenge = delivery?.challengeId ? await challenges.findById(scope, delivery.challengeId) : null;
+      return { tenant: await tenants.own(scope), keyed: challenge?.codeHash != null };
+    });
     const actionUrl = `${callback.url.split('?')[0]}/keypress`;
     const say =
-      `Hello. This is the sign-in check for ${tenant.name}. If you are trying to sign in, press the hash key to approve. ` +
+      `Hello. This is the sign-in check for ${tenant.name}. ` +
+      (keyed
+        ? 'If you are trying to sign in, enter the number shown on your sign-in screen, then press the hash key. '
+        : 'If you are trying to sign in, press the hash key to approve. ') +
       'If you are not, press zero, then the hash key.';
     this.sendInstructions(reply, channel.callInstructions!({ say, digits: 0, actionUrl }));
   }
 
-  /** The keys pressed: # approves, 0# denies and reports fraud, anything else denies. */
+  /** The keys pressed: # (or the number, then #) approves, 0# denies and reports fraud, anything else denies. */
   @Post('twilio/:tenant/voice/:deliveryId/keypress')
   async voiceKeypress(
     @Param('tenant') slug: string,
@@ -73,27 +91,39 @@ export class WebhooksController {
   ): Promise<void> {
     const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
     const { providerMessageId, digits } = channel.parseKeypress!(callback);
-    const answer = digits === '' ? 'approved' : 'denied';
     const fraud = digits === '0';
+    const alerts: Delivery[] = [];
     const said = await this.tenancy.run(tenantId, async (scope) => {
       const delivery = await deliveries.findById(scope, deliveryId);
       if (!delivery || delivery.providerMessageId !== providerMessageId || !delivery.challengeId)
         return 'nothing';
       if (!(await providerEvents.firstTime(scope, channel.provider, `${providerMessageId}:keypress`)))
         return 'nothing';
-      if (!(await challenges.settle(scope, delivery.challengeId, answer))) return 'nothing';
       const challenge = await challenges.findById(scope, delivery.challengeId);
+      if (!challenge) return 'nothing';
+      const approved = challenge.codeHash
+        ? digits !== '' &&
+          constantTimeEqual(
+            challenge.codeHash,
+            hashCode(await this.cipher.codeKey(tenantId), `${numberContext(challenge.id)}:${digits}`),
+          )
+        : digits === '';
+      const answer = approved ? 'approved' : 'denied';
+      if (!(await challenges.settle(scope, challenge.id, answer))) return 'nothing';
       await audit.record(scope, {
         actorType: 'user',
-        actorId: challenge?.accountId ?? null,
+        actorId: challenge.accountId,
         action: fraud ? 'fraud.reported' : `challenge.${answer}`,
         targetType: 'challenge',
-        targetId: delivery.challengeId,
-        outcome: answer === 'approved' ? 'success' : 'denied',
+        targetId: challenge.id,
+        outcome: approved ? 'success' : 'denied',
         details: { method: 'voice', deliveryId },
       });
+      if (fraud)
+        alerts.push(...(await this.devices.reportFraud(scope, challenge.accountId, challenge.methodType)));
       return answer;
     });
+    await this.notices.dispatch(alerts, deliveryId);
     const goodbye =
       said === 'approved'
         ? 'Thank you. Your sign-in has been approved. Goodbye.'

@@ -60,6 +60,12 @@ describe('housekeeping worker', () => {
       prefix: config.REDIS_PREFIX,
     });
     await events.waitUntilReady();
+    // the scheduler's first run starts at boot; let it finish, so it cannot purge this test's rows first
+    for (let i = 0; i < 200; i++) {
+      const counts = await queue.getJobCounts('completed', 'waiting', 'active', 'prioritized');
+      if (counts.completed! > 0 && counts.waiting! + counts.active! + counts.prioritized! === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
   afterAll(async () => {
     await events.close();
