@@ -80,6 +80,22 @@ export const apiSchema = z.object({
     .string()
     .regex(/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/, 'must be a PKCS#8 PEM private key')
     .optional(),
+  /** WebAuthn relying party: the domain security keys and passkeys are bound to (the portal's). */
+  WEBAUTHN_RP_ID: z.string().min(1).max(253).default('localhost'),
+  /** Comma-separated origins the portal serves WebAuthn ceremonies from. */
+  WEBAUTHN_ORIGINS: z
+    .string()
+    .default('http://localhost:3000')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (list) => list.length > 0 && list.every((o) => URL.canParse(o)),
+      'must be absolute origins such as https://portal.example.nhs.uk',
+    ),
   /** Bearer key for the operator's admin API. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
   /** ui: document and Swagger UI at /docs; json: the document only (/docs/openapi.json); off: neither. */

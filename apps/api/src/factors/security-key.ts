@@ -83,7 +83,7 @@ export interface VerifyRegistrationInput {
   /** The browser's `RegistrationResponseJSON`, as received: it is validated here. */
   response: unknown;
   expectedChallenge: string;
-  expectedOrigin: string;
+  expectedOrigin: string | string[];
   rpId: string;
   /** Default false, matching the 'preferred' asked for in the options: touch alone is enough. */
   requireUserVerification?: boolean;
@@ -141,7 +141,7 @@ export interface VerifyAssertionInput {
   /** The browser's `AuthenticationResponseJSON`, as received: it is validated here. */
   response: unknown;
   expectedChallenge: string;
-  expectedOrigin: string;
+  expectedOrigin: string | string[];
   rpId: string;
   credential: SecurityKeyDetails;
   /** Default false, matching the 'preferred' asked for in the options: touch alone is enough. */

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type Method, type TenantScope, methods } from '@verity/db';
 import { type MethodType, deviceKeyFor } from '@verity/policy';
 import { type TenantCipher, hashCode } from '@verity/secrets';
+import type { SecurityKeyDetails } from '../factors/security-key.js';
+
+export type { SecurityKeyDetails };
 
 export interface PhoneDetails {
   type: 'mobile_text' | 'mobile_call' | 'alternate_call' | 'office_call';
@@ -25,15 +28,6 @@ export interface TotpDetails {
 export interface PushDetails {
   type: 'authenticator_push';
   deviceId: string;
-}
-
-export interface SecurityKeyDetails {
-  type: 'security_key';
-  credentialId: string;
-  publicKey: string;
-  counter: number;
-  transports?: string[];
-  aaguid?: string;
 }
 
 export type MethodDetails = PhoneDetails | EmailDetails | TotpDetails | PushDetails | SecurityKeyDetails;
@@ -83,6 +77,21 @@ export async function saveMethod(
     isDefault: data.isDefault ?? false,
     verifiedAt: new Date(),
   });
+}
+
+/** Replaces a method's details (a security key's signature counter), still bound to its row. */
+export async function updateDetails(
+  scope: TenantScope,
+  cipher: TenantCipher,
+  method: Method,
+  details: MethodDetails,
+) {
+  const detailsEnc = await cipher.encrypt(scope.tenantId, detailsContext(method.id), JSON.stringify(details));
+  await scope.manager.query(`UPDATE methods SET details_enc = $3 WHERE tenant_id = $1 AND id = $2`, [
+    scope.tenantId,
+    method.id,
+    detailsEnc,
+  ]);
 }
 
 /** How a phone number or address is shown back to its owner: enough to recognise, not to read off. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type Challenge,
   type Delivery,
@@ -17,14 +17,18 @@ import { Outbox } from '@verity/delivery';
 import { type MethodType, type Policy, decidePushPrompt } from '@verity/policy';
 import { TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
 import { verifySync } from 'otplib';
+import { authenticationOptions, verifyAssertion } from '../factors/security-key.js';
 import {
   type MethodDetails,
   type PhoneDetails,
+  type SecurityKeyDetails,
+  updateDetails,
   type PushDetails,
   type TotpDetails,
   masked,
   openDetails,
 } from '../methods/method-details.js';
+import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError } from '../problem/problem.js';
 import { numberContext, pushTokenContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
@@ -80,6 +84,7 @@ export class ChallengeService {
     private readonly signIn: SignInService,
     private readonly notices: Notices,
     private readonly limits: AttemptLimits,
+    @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
   async create(tenantId: string, flowId: string, methodId: string) {
@@ -211,6 +216,20 @@ export class ChallengeService {
           );
         }
         shown = { number };
+      } else if (type === 'security_key') {
+        const key = details as SecurityKeyDetails;
+        const options = await authenticationOptions({
+          rpId: this.config.WEBAUTHN_RP_ID,
+          credentials: [
+            { credentialId: key.credentialId, ...(key.transports ? { transports: key.transports } : {}) },
+          ],
+        });
+        challenge = await challenges.create(scope, {
+          ...base,
+          codeHash: null,
+          context: { webauthnChallenge: options.challenge },
+        });
+        shown = { publicKey: options };
       } else {
         throw methodNotOffered();
       }
@@ -236,7 +255,7 @@ export class ChallengeService {
     tenantId: string,
     flowId: string,
     challengeId: string,
-    answer: { code: string; rememberDevice?: boolean | undefined },
+    answer: { code?: string | undefined; assertion?: unknown; rememberDevice?: boolean | undefined },
   ) {
     await this.limits.answer(tenantId, flowId);
     const verdict: Verdict = await this.tenancy.run(tenantId, async (scope) => {
@@ -251,7 +270,7 @@ export class ChallengeService {
       if (!method) throw challengeOver();
       const policy = await this.signIn.policyOf(scope);
       this.signIn.refuseIfLocked(method, policy);
-      const right = await this.check(scope, challenge, method, answer.code);
+      const right = await this.check(scope, challenge, method, answer);
       if (right === 'replayed') throw challengeOver();
       if (right) {
         if (!(await challenges.settle(scope, challenge.id, 'approved'))) throw challengeOver();
@@ -297,8 +316,26 @@ export class ChallengeService {
     scope: TenantScope,
     challenge: Challenge,
     method: Method,
-    code: string,
+    answer: { code?: string | undefined; assertion?: unknown },
   ): Promise<boolean | 'replayed'> {
+    if (challenge.methodType === 'security_key') {
+      if (answer.assertion === undefined) return false;
+      const credential = await openDetails<SecurityKeyDetails>(this.cipher, method);
+      try {
+        const { newCounter } = await verifyAssertion({
+          response: answer.assertion,
+          expectedChallenge: String(challenge.context.webauthnChallenge),
+          expectedOrigin: this.config.WEBAUTHN_ORIGINS,
+          rpId: this.config.WEBAUTHN_RP_ID,
+          credential,
+        });
+        await updateDetails(scope, this.cipher, method, { ...credential, counter: newCounter });
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    const code = answer.code ?? '';
     if (challenge.methodType === 'authenticator_code') {
       const { secret } = await openDetails<TotpDetails>(this.cipher, method);
       const result = verifySync({ secret, token: code, epochTolerance: [30, 0] });

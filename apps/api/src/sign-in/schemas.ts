@@ -37,10 +37,17 @@ export const verifyBody = z
     code: z
       .string()
       .trim()
-      .regex(/^\d{6,8}$/, 'must be the 6 digit code'),
+      .regex(/^\d{6,8}$/, 'must be the 6 digit code')
+      .optional(),
+    /** A security key's answer (the browser's PublicKeyCredential as JSON). */
+    assertion: z.record(z.string(), z.unknown()).optional(),
     rememberDevice: z.boolean().optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => (b.code === undefined) !== (b.assertion === undefined), {
+    message: 'give either the code or, for a security key, the assertion',
+    path: ['code'],
+  });
 
 export const statusQuery = z
   .object({

@@ -1,7 +1,11 @@
 import { Tenancy, methods as methodRows } from '@verity/db';
+import { TenantCipher } from '@verity/secrets';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { generateSecret, generateSync } from 'otplib';
+import { createSoftAuthenticator } from '@verity/testing';
+import { registrationOptions, verifyRegistration } from '../factors/security-key.js';
 import { onboard, startApi, type TestApi } from '../test/api.js';
+import { saveMethod } from '../methods/method-details.js';
 import { PASSWORD, codeIn, messageOf, staffMember } from '../test/sign-in.js';
 
 describe('sign-in with a password and a second factor', () => {
@@ -242,6 +246,57 @@ describe('sign-in with a password and a second factor', () => {
     });
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('flow-not-found');
+  });
+
+  it('signs in with a security key, and refuses an assertion replayed into another sign-in', async () => {
+    const origin = 'http://localhost:3000';
+    const authenticator = createSoftAuthenticator({ origin, rpId: 'localhost' });
+    const { account } = await staffMember(api, org.tenantId);
+    const options = await registrationOptions({
+      rpId: 'localhost',
+      rpName: 'Verity',
+      userId: account.id,
+      userName: account.username,
+      userDisplayName: account.displayName,
+      excludeCredentialIds: [],
+      attestation: 'none',
+    });
+    const details = await verifyRegistration({
+      response: authenticator.register(options),
+      expectedChallenge: options.challenge,
+      expectedOrigin: origin,
+      rpId: 'localhost',
+    });
+    const method = await api.app
+      .get(Tenancy)
+      .run(org.tenantId, (scope) =>
+        saveMethod(scope, api.app.get(TenantCipher), { accountId: account.id, details, isDefault: true }),
+      );
+
+    const flowId = (await start(account.username)).body.flowId;
+    const asked = await challenge(flowId, method.id);
+    expect(asked.body.publicKey.allowCredentials).toEqual([
+      expect.objectContaining({ id: details.credentialId }),
+    ]);
+    const assertion = authenticator.authenticate(asked.body.publicKey);
+    const done = await api.request({
+      method: 'POST',
+      url: `/v1/sign-in/${flowId}/challenges/${asked.body.challengeId}/verify`,
+      key: org.key,
+      body: { assertion },
+    });
+    expect(done.status).toBe(200);
+    expect((await verifiedResult(done.body.result)).amr).toEqual(['pwd', 'hwk', 'mfa']);
+
+    const again = (await start(account.username)).body.flowId;
+    const askedAgain = await challenge(again, method.id);
+    const replayed = await api.request({
+      method: 'POST',
+      url: `/v1/sign-in/${again}/challenges/${askedAgain.body.challengeId}/verify`,
+      key: org.key,
+      body: { assertion },
+    });
+    expect(replayed.status).toBe(400);
   });
 
   it('names each bad field and changes nothing', async () => {
