@@ -14,13 +14,12 @@ import {
   type Account,
   type Policy,
   compareReadiness,
-  deviceKeyFor,
-  isMethodType,
   policyFrom,
   validatePolicyForSave,
 } from '@verity/policy';
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { policyAccount } from '../methods/policy-account.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 
@@ -38,23 +37,7 @@ const dryRunBody = z.object({ policy: z.record(z.string(), z.unknown()) }).stric
 function policyAccounts(rows: AccountRow[], registered: Method[]): Account[] {
   const byAccount = new Map<string, Method[]>();
   for (const m of registered) byAccount.set(m.accountId, [...(byAccount.get(m.accountId) ?? []), m]);
-  return rows.map((a) => ({
-    id: a.id,
-    elevatedRights: a.elevated,
-    snoozesUsed: a.registrationSnoozes,
-    methods: (byAccount.get(a.id) ?? []).flatMap((m) =>
-      isMethodType(m.type)
-        ? [
-            {
-              id: m.id,
-              type: m.type,
-              deviceKey: deviceKeyFor(m.type, m.deviceRef.toString('hex')),
-              isDefault: m.isDefault,
-            },
-          ]
-        : [],
-    ),
-  }));
+  return rows.map((a) => policyAccount(a, byAccount.get(a.id) ?? []));
 }
 
 async function allAccounts(scope: TenantScope): Promise<AccountRow[]> {

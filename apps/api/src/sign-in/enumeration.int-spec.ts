@@ -1,7 +1,7 @@
 import { onboard, startApi, type TestApi } from '../test/api.js';
 import { PASSWORD, staffMember } from '../test/sign-in.js';
 
-const SAMPLES = 30;
+const SAMPLES = 40;
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Account as AccountRow,
@@ -17,22 +17,20 @@ import {
   tenants,
 } from '@verity/db';
 import {
-  type Account,
   type MethodType,
   type Policy,
   type SignInDecision,
   codeLifetimeSeconds,
   decideFailedAttempts,
   decideSignIn,
-  deviceKeyFor,
-  isMethodType,
   policyFrom,
 } from '@verity/policy';
 import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { approximateLocation } from '../geo/locate.js';
 import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
-import { DomainError, problems } from '../problem/problem.js';
+import { policyAccount } from '../methods/policy-account.js';
+import { DomainError } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
 import { ResultSigner } from './result-signer.js';
@@ -131,10 +129,19 @@ export class SignInService {
     const passwordRight = await this.hasher.verify(stored, body.password);
     const usable = account !== null && account.passwordHash !== null && account.status === 'active';
     if (!usable || !passwordRight) {
-      if (account)
-        await this.tenancy.run(tenantId, (scope) =>
-          this.audit(scope, account.id, 'sign_in.password', 'failure', client),
-        );
+      // written for unknown users too (naming nobody), so every refusal does the same work and takes as long
+      await this.tenancy.run(tenantId, (scope) =>
+        account
+          ? this.audit(scope, account.id, 'sign_in.password', 'failure', client)
+          : audit.record(scope, {
+              actorType: 'anonymous',
+              action: 'sign_in.password',
+              targetType: 'account',
+              outcome: 'failure',
+              ip: client.ip ?? null,
+              details: { account: 'unknown' },
+            }),
+      );
       throw invalidCredentials();
     }
 
@@ -439,26 +446,3 @@ function publicState(state: string): string {
 function reasonView(r: { code: string; message: string }) {
   return { code: r.code, message: r.message };
 }
-
-export function policyAccount(account: AccountRow, registered: Method[]): Account {
-  return {
-    id: account.id,
-    elevatedRights: account.elevated,
-    snoozesUsed: account.registrationSnoozes,
-    methods: registered.flatMap((m) =>
-      isMethodType(m.type)
-        ? [
-            {
-              id: m.id,
-              type: m.type,
-              deviceKey: deviceKeyFor(m.type, m.deviceRef.toString('hex')),
-              isDefault: m.isDefault,
-            },
-          ]
-        : [],
-    ),
-  };
-}
-
-export const sha256 = (value: string) => createHash('sha256').update(value).digest();
-export { problems };
