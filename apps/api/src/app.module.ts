@@ -21,7 +21,13 @@ import { DeviceService } from './sign-in/device.service.js';
 import { AttemptLimits } from './sign-in/limits.js';
 import { Notices } from './sign-in/notices.js';
 import { ResultSigner } from './sign-in/result-signer.js';
-import { DevicesController, KeysController, SignInController } from './sign-in/sign-in.controller.js';
+import { AppPasswords } from './sign-in/app-passwords.js';
+import {
+  AppPasswordsController,
+  DevicesController,
+  KeysController,
+  SignInController,
+} from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
 import { REDIS } from './infra/infra.module.js';
 import type { Redis } from 'ioredis';
@@ -44,6 +50,7 @@ export class AppModule {
         SignInController,
         DevicesController,
         KeysController,
+        AppPasswordsController,
       ],
       providers: [
         Onboarding,
@@ -63,6 +70,7 @@ export class AppModule {
         ChallengeService,
         DeviceService,
         Notices,
+        AppPasswords,
         { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },
         {
           provide: ResultSigner,

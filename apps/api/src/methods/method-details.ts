@@ -30,7 +30,17 @@ export interface PushDetails {
   deviceId: string;
 }
 
-export type MethodDetails = PhoneDetails | EmailDetails | TotpDetails | PushDetails | SecurityKeyDetails;
+export interface AppPasswordDetails {
+  type: 'app_password';
+  name: string;
+  /** The legacy protocols it may be used for. */
+  scopes: string[];
+  /** HMAC of the app password; the password itself is shown once and never stored. */
+  hash: string;
+}
+
+export type MethodDetails =
+  PhoneDetails | EmailDetails | TotpDetails | PushDetails | SecurityKeyDetails | AppPasswordDetails;
 
 const detailsContext = (methodId: string) => `method:${methodId}:details`;
 
@@ -45,6 +55,8 @@ export function deviceKeyOf(details: MethodDetails): string {
       return deviceKeyFor(details.type, details.deviceId);
     case 'security_key':
       return deviceKeyFor('security_key', details.credentialId);
+    case 'app_password':
+      return deviceKeyFor('app_password', details.hash);
     default:
       return deviceKeyFor(details.type, details.phone);
   }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { text } from '../admin/schemas.js';
+import { LEGACY_PROTOCOLS } from './app-passwords.js';
 
 export const client = z
   .object({
@@ -79,3 +80,23 @@ export const proofHeader = z
   .min(20)
   .max(8192)
   .regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'must be a compact JWS');
+
+const protocol = z.enum(LEGACY_PROTOCOLS);
+
+export const createAppPasswordBody = z
+  .object({ name: text(1, 100), scopes: z.array(protocol).min(1).max(7) })
+  .strict();
+
+export const legacyVerifyBody = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(1)
+      .max(254)
+      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters'),
+    appPassword: z.string().min(1).max(100),
+    protocol,
+    ip: client.shape.ip,
+  })
+  .strict();

@@ -22,9 +22,12 @@ import { ZodPipe } from '../problem/zod.pipe.js';
 import { ChallengeService } from './challenge.service.js';
 import { DeviceService } from './device.service.js';
 import { ResultSigner } from './result-signer.js';
+import { AppPasswords } from './app-passwords.js';
 import {
   type StartBody,
   activateBody,
+  createAppPasswordBody,
+  legacyVerifyBody,
   challengeBody,
   proofHeader,
   startBody,
@@ -100,6 +103,50 @@ export class SignInController {
 }
 
 const proofOf = (header: string | undefined): string => new ZodPipe(proofHeader).transform(header);
+
+/** App passwords of an account, and the one endpoint where they work (old mail clients' servers). */
+@ApiTags('app passwords')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1')
+export class AppPasswordsController {
+  constructor(private readonly appPasswords: AppPasswords) {}
+
+  @Post('accounts/:accountId/app-passwords')
+  @ApiBody(schema(createAppPasswordBody))
+  create(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+    @Body(new ZodPipe(createAppPasswordBody)) body: z.output<typeof createAppPasswordBody>,
+  ) {
+    return this.appPasswords.create(request.tenant!.tenantId, accountId, body);
+  }
+
+  @Get('accounts/:accountId/app-passwords')
+  list(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
+    return this.appPasswords.list(request.tenant!.tenantId, accountId);
+  }
+
+  @Delete('accounts/:accountId/app-passwords/:id')
+  @HttpCode(204)
+  async revoke(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+    @Param('id', new ZodPipe(uuidParam)) id: string,
+  ) {
+    await this.appPasswords.revoke(request.tenant!.tenantId, accountId, id);
+  }
+
+  @Post('legacy/verify')
+  @HttpCode(200)
+  @ApiBody(schema(legacyVerifyBody))
+  verify(
+    @Req() request: AuthedRequest,
+    @Body(new ZodPipe(legacyVerifyBody)) body: z.output<typeof legacyVerifyBody>,
+  ) {
+    return this.appPasswords.verify(request.tenant!.tenantId, body);
+  }
+}
 
 /** The authenticator app's API: activation, then requests signed with the device's own key (Device-Proof). */
 @ApiTags('authenticator devices')

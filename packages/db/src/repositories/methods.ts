@@ -84,6 +84,20 @@ export const methods = {
     );
   },
 
+  ofType(scope: TenantScope, accountId: string, type: string): Promise<Method[]> {
+    return scope.manager
+      .getRepository(Method)
+      .find({ where: { tenantId: scope.tenantId, accountId, type }, order: { createdAt: 'ASC' } });
+  },
+
+  async remove(scope: TenantScope, accountId: string, id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const result = await scope.manager
+      .getRepository(Method)
+      .delete({ tenantId: scope.tenantId, accountId, id });
+    return (result.affected ?? 0) > 0;
+  },
+
   /** An administrator lifts a lock before it runs out. */
   async unlock(scope: TenantScope, id: string): Promise<boolean> {
     const [, affected]: [unknown, number] = await scope.manager.query(
