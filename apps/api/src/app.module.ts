@@ -23,6 +23,7 @@ import { Notices } from './sign-in/notices.js';
 import { ResultSigner } from './sign-in/result-signer.js';
 import { AppPasswords } from './sign-in/app-passwords.js';
 import {
+  AccountSecurityController,
   AppPasswordsController,
   DevicesController,
   KeysController,
@@ -51,6 +52,7 @@ export class AppModule {
         DevicesController,
         KeysController,
         AppPasswordsController,
+        AccountSecurityController,
       ],
       providers: [
         Onboarding,

@@ -191,6 +191,17 @@ describe('sign-in with the authenticator app: push with number matching', () => 
     expect(alerts).toHaveLength(1); // the organisation's one administrator
     const events = await api.request({ method: 'GET', url: '/v1/audit-events', key: org.key });
     expect(events.body.events.map((e: { action: string }) => e.action)).toContain('fraud.reported');
+
+    // an administrator reviews it and clears the mark: sign-in and pushes work again
+    const cleared = await api.request({
+      method: 'POST',
+      url: `/v1/accounts/${app.account.id}/risk/clear`,
+      key: org.key,
+    });
+    expect(cleared.status).toBe(204);
+    const again = await start(app.username);
+    expect(again.body.state).toBe('mfa_required');
+    expect((await challenge(again.body.flowId, app.pushMethod.id)).status).toBe(201);
   });
 
   it('refuses proofs that are old, for another action, or for another device', async () => {

@@ -13,7 +13,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { Tenancy, accounts } from '@verity/db';
+import { Tenancy, type TenantScope, accounts, audit, methods, rememberedDevices } from '@verity/db';
 import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
@@ -103,6 +103,75 @@ export class SignInController {
 }
 
 const proofOf = (header: string | undefined): string => new ZodPipe(proofHeader).transform(header);
+
+/** An administrator's actions after a lockout or a fraud report (the organisation's console key). */
+@ApiTags('sign-in')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1/accounts/:accountId')
+export class AccountSecurityController {
+  constructor(private readonly tenancy: Tenancy) {}
+
+  /** Lifts a factor's lock before its back-off runs out. */
+  @Post('methods/:methodId/unlock')
+  @HttpCode(204)
+  async unlock(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+    @Param('methodId', new ZodPipe(uuidParam)) methodId: string,
+  ) {
+    await this.act(
+      request,
+      accountId,
+      'factor.unlocked',
+      async (scope) =>
+        (await methods.findOfAccount(scope, accountId, methodId)) !== null && methods.unlock(scope, methodId),
+    );
+  }
+
+  /** After review of a fraud report: the account may sign in and receive pushes again. */
+  @Post('risk/clear')
+  @HttpCode(204)
+  async clearRisk(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+  ) {
+    await this.act(request, accountId, 'account.risk_cleared', (scope) =>
+      accounts.clearRisk(scope, accountId),
+    );
+  }
+
+  /** Every "don't ask again" of the account stops working. */
+  @Delete('remembered-devices')
+  @HttpCode(204)
+  async forget(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
+    await this.act(request, accountId, 'remembered_devices.revoked', async (scope) => {
+      await rememberedDevices.revokeAll(scope, accountId);
+      return true;
+    });
+  }
+
+  private act(
+    request: AuthedRequest,
+    accountId: string,
+    action: string,
+    change: (scope: TenantScope) => Promise<boolean>,
+  ) {
+    const { tenantId, keyId } = request.tenant!;
+    return this.tenancy.run(tenantId, async (scope) => {
+      if (!(await accounts.findById(scope, accountId)) || !(await change(scope)))
+        throw problems.notFound('account or method in that state');
+      await audit.record(scope, {
+        actorType: 'admin',
+        actorId: `api-key:${keyId}`,
+        action,
+        targetType: 'account',
+        targetId: accountId,
+        outcome: 'success',
+      });
+    });
+  }
+}
 
 /** App passwords of an account, and the one endpoint where they work (old mail clients' servers). */
 @ApiTags('app passwords')

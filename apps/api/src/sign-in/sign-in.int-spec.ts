@@ -179,6 +179,29 @@ describe('sign-in with a password and a second factor', () => {
       .get(Tenancy)
       .run(org.tenantId, (scope) => methodRows.findOfAccount(scope, methods[0]!.accountId, methods[0]!.id));
     expect(row?.failedAttempts).toBe(10);
+
+    // the right code is refused the same way while locked
+    const other = await start(username);
+    await api.app
+      .get(Tenancy)
+      .run(org.tenantId, (scope) =>
+        scope.manager.query(`UPDATE methods SET locked_until = now() + interval '1 hour' WHERE id = $1`, [
+          methods[0]!.id,
+        ]),
+      );
+    expect((await challenge(other.body.flowId, methods[0]!.id)).status).toBe(423);
+
+    // until an administrator unlocks it
+    const unlocked = await api.request({
+      method: 'POST',
+      url: `/v1/accounts/${methods[0]!.accountId}/methods/${methods[0]!.id}/unlock`,
+      key: org.key,
+    });
+    expect(unlocked.status).toBe(204);
+    const asked = await challenge(other.body.flowId, methods[0]!.id);
+    expect((await verify(other.body.flowId, asked.body.challengeId, generateSync({ secret }))).status).toBe(
+      200,
+    );
   });
 
   it('tells the person through another channel once when the second factor fails after a right password', async () => {
