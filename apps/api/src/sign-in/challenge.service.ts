@@ -14,7 +14,7 @@ import {
   tenants,
 } from '@verity/db';
 import { Outbox } from '@verity/delivery';
-import { type MethodType, type Policy, decidePushPrompt } from '@verity/policy';
+import { type MethodType, type Policy, decidePushPrompt, policyFrom } from '@verity/policy';
 import { TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
 import { verifySync } from 'otplib';
 import { authenticationOptions, verifyAssertion } from '../factors/security-key.js';
@@ -95,7 +95,8 @@ export class ChallengeService {
       if (!data.methodIds.includes(methodId)) throw methodNotOffered();
       const method = await methods.findOfAccount(scope, flow.accountId!, methodId);
       if (!method) throw methodNotOffered();
-      const policy = await this.signIn.policyOf(scope);
+      const organisation = await tenants.own(scope);
+      const policy = policyFrom(organisation.policy);
       this.signIn.refuseIfLocked(method, policy);
       const type = method.type as MethodType;
       const details = await openDetails<MethodDetails>(this.cipher, method);
@@ -114,7 +115,6 @@ export class ChallengeService {
         purpose: 'sign_in' as const,
         expiresAt,
       };
-      const organisation = await tenants.own(scope);
       let shown: Record<string, unknown> = {};
       let challenge: Challenge;
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constantTimeEqual, hashCode } from '@verity/secrets';
 import { ApiKey } from '../entities/index.js';
 import type { Tenancy, TenantScope } from '../tenancy.js';
@@ -11,7 +11,17 @@ export interface IssuedApiKey {
   key: string;
 }
 
+type Principal = { tenantId: string; keyId: string; scopes: string[] };
+
+/** How long a process trusts a key it has just checked: a revoked key stops working within this. */
+export const API_KEY_RECHECK_MS = 10_000;
+/** `last_used_at` is written at most this often per key, so busy keys do not queue on one row. */
+const LAST_USED_EVERY_MS = 60_000;
+
 export class ApiKeyRepository {
+  private readonly checked = new Map<string, { principal: Principal; until: number }>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
   constructor(
     private readonly tenancy: Tenancy,
     private readonly codeKey: (tenantId: string) => Promise<Buffer>,
@@ -26,13 +36,26 @@ export class ApiKeyRepository {
     return { id: row.id, key: `vty_${prefix}_${secret}` };
   }
 
-  /** The organisation and key a presented key belongs to, or null; same work for unknown and wrong keys. */
-  async authenticate(
-    presented: string,
-  ): Promise<{ tenantId: string; keyId: string; scopes: string[] } | null> {
+  /**
+   * The organisation and key a presented key belongs to, or null; same work for unknown and wrong keys. A key
+   * found good is trusted by this process for API_KEY_RECHECK_MS without asking the database again.
+   */
+  async authenticate(presented: string): Promise<Principal | null> {
     const match = KEY_FORMAT.exec(presented);
     if (!match) return null;
-    const [, prefix, secret] = match as unknown as [string, string, string];
+    const fingerprint = createHash('sha256').update(presented).digest('base64');
+    const cached = this.checked.get(fingerprint);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    this.checked.delete(fingerprint);
+    const principal = await this.lookUp(match[1]!, match[2]!);
+    if (principal) {
+      if (this.checked.size > 10_000) this.checked.clear();
+      this.checked.set(fingerprint, { principal, until: Date.now() + API_KEY_RECHECK_MS });
+    }
+    return principal;
+  }
+
+  private async lookUp(prefix: string, secret: string): Promise<Principal | null> {
     const tenantId = await this.tenancy.tenantForApiKey(prefix);
     if (!tenantId) {
       hashCode(randomBytes(32), secret);
@@ -42,7 +65,10 @@ export class ApiKeyRepository {
     return this.tenancy.run(tenantId, async ({ manager }) => {
       const row = await manager.getRepository(ApiKey).findOne({ where: { tenantId, prefix } });
       if (!row || row.revokedAt || !constantTimeEqual(hashCode(key, secret), row.secretHash)) return null;
-      await manager.getRepository(ApiKey).update({ id: row.id, tenantId }, { lastUsedAt: new Date() });
+      if (Date.now() - (this.lastUsedWritten.get(row.id) ?? 0) > LAST_USED_EVERY_MS) {
+        this.lastUsedWritten.set(row.id, Date.now());
+        await manager.getRepository(ApiKey).update({ id: row.id, tenantId }, { lastUsedAt: new Date() });
+      }
       return { tenantId, keyId: row.id, scopes: row.scopes };
     });
   }

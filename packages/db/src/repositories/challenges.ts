@@ -15,9 +15,12 @@ export interface NewChallenge {
 }
 
 export const challenges = {
-  create(scope: TenantScope, data: NewChallenge): Promise<Challenge> {
+  /** A new row: inserted without the look-up `save` would make for a caller-chosen id. */
+  async create(scope: TenantScope, data: NewChallenge): Promise<Challenge> {
     const repo = scope.manager.getRepository(Challenge);
-    return repo.save(repo.create({ ...data, tenantId: scope.tenantId, context: data.context ?? {} }));
+    const challenge = repo.create({ ...data, tenantId: scope.tenantId, context: data.context ?? {} });
+    await repo.insert(challenge as Parameters<typeof repo.insert>[0]);
+    return challenge;
   },
 
   async findById(scope: TenantScope, id: string): Promise<Challenge | null> {

@@ -28,17 +28,18 @@ export const methods = {
       .find({ where: { tenantId: scope.tenantId, verifiedAt: Not(IsNull()) } });
   },
 
-  create(scope: TenantScope, data: NewMethod): Promise<Method> {
+  /** A new row: inserted without the look-up `save` would make for a caller-chosen id. */
+  async create(scope: TenantScope, data: NewMethod): Promise<Method> {
     const repo = scope.manager.getRepository(Method);
-    return repo.save(
-      repo.create({
-        ...data,
-        tenantId: scope.tenantId,
-        label: data.label ?? null,
-        isDefault: data.isDefault ?? false,
-        verifiedAt: data.verifiedAt ?? null,
-      }),
-    );
+    const method = repo.create({
+      ...data,
+      tenantId: scope.tenantId,
+      label: data.label ?? null,
+      isDefault: data.isDefault ?? false,
+      verifiedAt: data.verifiedAt ?? null,
+    });
+    await repo.insert(method as Parameters<typeof repo.insert>[0]);
+    return method;
   },
 
   verifiedOf(scope: TenantScope, accountId: string): Promise<Method[]> {

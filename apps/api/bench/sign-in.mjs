@@ -1,0 +1,454 @@
+// Sign-in benchmark: the API as its own process on its own database and Redis prefix, driven by autocannon,
+// beside ceilings measured in the same run. Needs the build (pnpm turbo run build), Postgres and Redis.
+// Usage: node bench/sign-in.mjs   (BENCH_ACCOUNTS=100000, BENCH_SCALES=1000,1000000, BENCH_REQUESTS=4000,
+// BENCH_CONNECTIONS=50, BENCH_PEER=0 to skip Better Auth)
+import 'reflect-metadata';
+import { fork, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
+const SCALES = (process.env.BENCH_SCALES ?? '1000,1000000').split(',').filter(Boolean).map(Number);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PEER = process.env.BENCH_PEER !== '0';
+const PASSWORD = 'correct horse battery staple 2026';
+const log = (line) => console.error(`[bench] ${line}`);
+
+const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const owner = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+owner.pathname = `/verity_bench_${runId}`;
+const app = new URL(owner.href);
+app.username = 'verity_test_app';
+app.password = 'verity_test_app';
+const env = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'silent',
+  DATABASE_MIGRATION_URL: owner.href,
+  DATABASE_URL: app.href,
+  DATABASE_POOL_SIZE: '20',
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  REDIS_PREFIX: `verity-bench-${runId}`,
+  MASTER_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+  OPERATOR_API_KEY: randomBytes(32).toString('base64url'),
+  OPENAPI: 'off',
+  QUEUE_DASHBOARD: 'false',
+  SANDBOX_INBOX: 'false',
+  SIGNING_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }),
+};
+
+async function main() {
+  Object.assign(process.env, env);
+  const { migrate, createDataSource, Tenancy, DataKeyRepository } = await import('@verity/db');
+  const { KeyRing, TenantCipher, PasswordHasher, hashCode } = await import('@verity/secrets');
+  const { generateSecret, generateSync } = await import('otplib');
+  const autocannon = (await import('autocannon')).default;
+  const { argon2Ceiling } = await import('./ceilings.mjs');
+
+  const cleanups = [];
+  const results = { a: {}, b: {}, c: {} };
+  try {
+    await migrate({ migrationUrl: owner.href, appUrl: app.href });
+    cleanups.push(async () => {
+      const admin = new URL(owner.href);
+      admin.pathname = '/postgres';
+      const ds = createDataSource({ url: admin.href, poolSize: 1 });
+      await ds.initialize();
+      await ds.query(`DROP DATABASE IF EXISTS "verity_bench_${runId}" WITH (FORCE)`);
+      await ds.destroy();
+    });
+    const ds = createDataSource({ url: app.href, poolSize: 8, applicationName: 'verity-bench' });
+    await ds.initialize();
+    cleanups.push(() => ds.destroy());
+    const tenancy = new Tenancy(ds);
+    const cipher = new TenantCipher(new KeyRing(parseKeys(env.MASTER_KEYS)), new DataKeyRepository(tenancy));
+
+    const api = await startApi();
+    cleanups.unshift(() => api.stop());
+    const admin = (path, body) => call(api.url, path, env.OPERATOR_API_KEY, body);
+    const created = await admin('/admin/tenants', {
+      slug: `bench-${runId}`,
+      name: 'Bench NHS Trust',
+      emailDomains: [`bench-${runId}.nhs.uk`],
+      administrator: { username: `la@bench-${runId}.nhs.uk`, displayName: 'LA' },
+    });
+    const tenantId = created.tenant.id;
+    const key = (await admin(`/admin/tenants/${tenantId}/api-keys`, { name: 'bench' })).key;
+    const passwordHash = await new PasswordHasher().hash(PASSWORD);
+    const codeKey = await cipher.codeKey(tenantId);
+
+    // accounts, each with an authenticator code and a mobile phone, written in bulk as the wizard would leave them
+    const accounts = [];
+    async function seedTo(total) {
+      const started = performance.now();
+      while (accounts.length < total) {
+        const batch = [];
+        for (let i = 0; i < 2000 && accounts.length + batch.length < total; i++) {
+          const n = accounts.length + batch.length;
+          batch.push({
+            id: randomUUID(),
+            username: `staff${n}@bench-${runId}.nhs.uk`,
+            totpId: randomUUID(),
+            smsId: randomUUID(),
+            secret: generateSecret(),
+            phone: `+4477${String(n).padStart(8, '0')}`,
+          });
+        }
+        const rows = await Promise.all(
+          batch.map(async (a) => [
+            a,
+            await cipher.encrypt(
+              tenantId,
+              `method:${a.totpId}:details`,
+              JSON.stringify({ type: 'authenticator_code', secret: a.secret }),
+            ),
+            await cipher.encrypt(
+              tenantId,
+              `method:${a.smsId}:details`,
+              JSON.stringify({ type: 'mobile_text', phone: a.phone }),
+            ),
+          ]),
+        );
+        await tenancy.run(tenantId, async (scope) => {
+          await scope.manager.query(
+            `INSERT INTO accounts (id, tenant_id, username, display_name, password_hash, registration_state)
+             SELECT id, $1, username, 'Bench Staff', $2, 'complete' FROM unnest($3::uuid[], $4::text[]) AS t(id, username)`,
+            [tenantId, passwordHash, batch.map((a) => a.id), batch.map((a) => a.username)],
+          );
+          await scope.manager.query(
+            `INSERT INTO methods (id, tenant_id, account_id, type, details_enc, device_ref, is_default, verified_at)
+             SELECT id, $1, account_id, type, details, ref, is_default, now()
+               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::bytea[], $6::bytea[], $7::boolean[])
+                 AS t(id, account_id, type, details, ref, is_default)`,
+            [
+              tenantId,
+              rows.flatMap(([a]) => [a.totpId, a.smsId]),
+              rows.flatMap(([a]) => [a.id, a.id]),
+              rows.flatMap(() => ['authenticator_code', 'mobile_text']),
+              rows.flatMap(([, totp, sms]) => [totp, sms]),
+              rows.flatMap(([a]) => [
+                hashCode(codeKey, `app:totp:${a.secret}`),
+                hashCode(codeKey, `phone:${a.phone}`),
+              ]),
+              rows.flatMap(() => [true, false]),
+            ],
+          );
+        });
+        accounts.push(...batch);
+      }
+      await tenancy.run(tenantId, (scope) => scope.manager.query('ANALYZE accounts; ANALYZE methods'));
+      log(
+        `${total.toLocaleString('en-GB')} accounts seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    }
+
+    // flows waiting for a TOTP answer (a) or for the person to pick "Text me" (b), one account each
+    let used = 0;
+    async function flows(count, kind) {
+      if (used + count > accounts.length) used = 0;
+      const picked = accounts.slice(used, used + count);
+      used += count;
+      const out = picked.map((a) => ({ account: a, flowId: randomUUID(), challengeId: randomUUID() }));
+      await tenancy.run(tenantId, async (scope) => {
+        await scope.manager.query(
+          `INSERT INTO flows (id, tenant_id, account_id, kind, state, data, expires_at)
+           SELECT id, $1, account_id, 'sign_in', $2, data, now() + interval '10 minutes'
+             FROM unnest($3::uuid[], $4::uuid[], $5::jsonb[]) AS t(id, account_id, data)`,
+          [
+            tenantId,
+            kind === 'totp' ? 'challenged' : 'mfa',
+            out.map((f) => f.flowId),
+            out.map((f) => f.account.id),
+            out.map((f) =>
+              JSON.stringify({
+                methodIds: [f.account.totpId, f.account.smsId],
+                defaultMethodId: f.account.totpId,
+                amr: ['pwd'],
+                client: {},
+                numberDigits: 2,
+                voiceConfirmation: 'press_hash',
+                elevated: false,
+                ...(kind === 'totp' ? { challengeId: f.challengeId } : {}),
+              }),
+            ),
+          ],
+        );
+        if (kind === 'totp')
+          await scope.manager.query(
+            `INSERT INTO challenges (id, tenant_id, account_id, flow_id, method_id, method_type, purpose, expires_at)
+             SELECT id, $1, account_id, flow_id, method_id, 'authenticator_code', 'sign_in', now() + interval '5 minutes'
+               FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[]) AS t(id, account_id, flow_id, method_id)`,
+            [
+              tenantId,
+              out.map((f) => f.challengeId),
+              out.map((f) => f.account.id),
+              out.map((f) => f.flowId),
+              out.map((f) => f.account.totpId),
+            ],
+          );
+      });
+      return out;
+    }
+
+    /** autocannon over `requests`, each sent once, counting answers other than `expect`. */
+    async function load(url, requests, { expect = 200 } = {}) {
+      let next = 0;
+      const result = await autocannon({
+        url,
+        connections: CONNECTIONS,
+        amount: requests.length,
+        requests: [
+          {
+            setupRequest: (req) => {
+              const r = requests[next++];
+              return { ...req, ...r, headers: { ...req.headers, ...r.headers } };
+            },
+          },
+        ],
+      });
+      const bad = result.statusCodeStats
+        ? Object.entries(result.statusCodeStats)
+            .filter(([code]) => Number(code) !== expect)
+            .reduce((s, [, v]) => s + v.count, 0)
+        : result.non2xx;
+      return {
+        perSecond: result.requests.total / result.duration,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        unexpected: bad + result.errors,
+      };
+    }
+
+    const json = (method, path, body, auth = key) => ({
+      method,
+      path,
+      headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+    // A TOTP step is accepted once per account: each run starts in a fresh step and uses an account once.
+    async function totpRun(label) {
+      const warm = await flows(200, 'totp');
+      await freshStep();
+      await load(
+        api.url,
+        warm.map((f) =>
+          json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, {
+            code: generateSync({ secret: f.account.secret }),
+          }),
+        ),
+      );
+      const batch = await flows(Math.min(REQUESTS, accounts.length - 200), 'totp');
+      const requests = batch.map((f) =>
+        json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, {
+          code: generateSync({ secret: f.account.secret }),
+        }),
+      );
+      const measured = await load(api.url, requests);
+      log(`(a) TOTP verify at ${label}: ${JSON.stringify(measured)}`);
+      return measured;
+    }
+
+    // (a) at the smaller scales first, then 100,000 for everything, then the largest
+    const scales = [...new Set([...SCALES, ACCOUNTS])].sort((x, y) => x - y);
+    for (const scale of scales) {
+      await seedTo(scale);
+      results.a[scale] = await totpRun(`${scale.toLocaleString('en-GB')} accounts`);
+      if (scale !== ACCOUNTS) continue;
+
+      // (b) SMS challenge, through to the enqueue
+      const smsWarm = await flows(200, 'sms');
+      await load(
+        api.url,
+        smsWarm.map((f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId })),
+        { expect: 201 },
+      );
+      const sms = await flows(REQUESTS, 'sms');
+      results.b.api = await load(
+        api.url,
+        sms.map((f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId })),
+        { expect: 201 },
+      );
+      log(`(b) SMS challenge: ${JSON.stringify(results.b.api)}`);
+
+      // (c) password sign-in (each request a different person: the per-username limit is 20 per 5 minutes)
+      const signIns = accounts
+        .slice(0, Math.min(REQUESTS / 4, accounts.length))
+        .map((a) => json('POST', '/v1/sign-in', { username: a.username, password: PASSWORD }));
+      results.c.api = await load(api.url, signIns);
+      log(`(c) password sign-in: ${JSON.stringify(results.c.api)}`);
+    }
+    await api.stop();
+    cleanups.shift();
+
+    // ceilings: the same round trips without the framework, and raw argon2id
+    const skeleton = await startSkeleton();
+    cleanups.unshift(() => skeleton.stop());
+    const skWarm = await flows(200, 'totp');
+    await freshStep();
+    await load(
+      skeleton.url,
+      skWarm.map((f) =>
+        json('POST', `/totp/${f.flowId}/${f.challengeId}`, {
+          code: generateSync({ secret: f.account.secret }),
+        }),
+      ),
+    );
+    const skTotp = await flows(Math.min(REQUESTS, accounts.length - 200), 'totp');
+    results.a.skeleton = await load(
+      skeleton.url,
+      skTotp.map((f) =>
+        json('POST', `/totp/${f.flowId}/${f.challengeId}`, {
+          code: generateSync({ secret: f.account.secret }),
+        }),
+      ),
+    );
+    const skSms = await flows(REQUESTS, 'sms');
+    results.b.skeleton = await load(
+      skeleton.url,
+      skSms.map((f) => json('POST', `/sms/${f.flowId}`, { methodId: f.account.smsId })),
+      { expect: 201 },
+    );
+    await skeleton.stop();
+    cleanups.shift();
+    results.c.argon2 = await argon2Ceiling(passwordHash, PASSWORD, REQUESTS / 4, CONNECTIONS);
+
+    if (PEER) results.a.peer = await peer(ACCOUNTS);
+    report(results, ACCOUNTS, scales);
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error(`cleanup: ${e}`));
+  }
+
+  async function startApi() {
+    const port = await freePort();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
+      env: { ...process.env, ...env, API_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await ready(child, /listening on/);
+    return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+  }
+
+  async function startSkeleton() {
+    const port = await freePort();
+    const child = fork(fileURLToPath(new URL('./skeleton.mjs', import.meta.url)), [], {
+      env: { ...process.env, ...env, SKELETON_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    await ready(child, /skeleton listening/);
+    return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+  }
+}
+
+async function peer(accounts) {
+  log(`(a) peer: Better Auth with ${accounts.toLocaleString('en-GB')} accounts`);
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./peer/run.mjs', import.meta.url)),
+      '--accounts',
+      String(accounts),
+      '--challenges',
+      '1000',
+      '--connections',
+      String(CONNECTIONS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  const [code] = await once(child, 'exit');
+  if (code !== 0) {
+    log(`the peer failed (${code}); is apps/api/bench/peer installed? (cd apps/api/bench/peer && npm ci)`);
+    return undefined;
+  }
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+/** Waits for the next 30 s TOTP step; its codes stay good through the step after it (one step of tolerance). */
+async function freshStep() {
+  const intoStep = (Date.now() / 1000) % 30;
+  await new Promise((r) => setTimeout(r, (30 - intoStep + 0.2) * 1000));
+}
+
+function parseKeys(value) {
+  return value.split(',').map((part) => {
+    const [id, key] = part.split(':');
+    return { id, key: Buffer.from(key, 'base64') };
+  });
+}
+
+async function call(base, path, key, body) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function freePort() {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function ready(child, pattern) {
+  await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exited (${code}) before it was ready`)));
+    child.stdout.on('data', (chunk) => pattern.test(String(chunk)) && resolve());
+  });
+  child.removeAllListeners('exit');
+}
+
+function stop(child) {
+  return child.exitCode === null
+    ? new Promise((resolve) => child.once('exit', resolve) && child.kill('SIGTERM'))
+    : Promise.resolve();
+}
+
+function report(r, accounts, scales) {
+  const fmt = (v) => (v === undefined ? '-' : Math.round(v).toLocaleString('en-GB'));
+  const ratio = (a, b) => (a !== undefined && b ? (a / b).toFixed(2) : '-');
+  const rows = [
+    ['(a) TOTP verify req/s', r.a[accounts]?.perSecond, 'skeleton', r.a.skeleton?.perSecond, 0.6],
+    ['(a) TOTP verify p99 ms', r.a[accounts]?.p99, 'skeleton p99', r.a.skeleton?.p99],
+    ['(a) TOTP verify req/s', r.a[accounts]?.perSecond, 'Better Auth (peer)', r.a.peer?.perSecond, 10],
+    ['(a) TOTP verify p99 ms', r.a[accounts]?.p99, 'aim', 40],
+    ['(b) SMS challenge req/s', r.b.api?.perSecond, 'skeleton', r.b.skeleton?.perSecond, 0.6],
+    ['(b) SMS challenge p99 ms', r.b.api?.p99, 'skeleton p99', r.b.skeleton?.p99],
+    ['(c) password sign-in req/s', r.c.api?.perSecond, 'raw argon2id verify/s', r.c.argon2?.perSecond, 0.9],
+    ['(c) password sign-in p99 ms', r.c.api?.p99, 'raw argon2id p99', r.c.argon2?.p99],
+    ...scales.map((s) => [
+      `(a) p99 ms, ${fmt(s)} accounts`,
+      r.a[s]?.p99,
+      `p99 at ${fmt(scales[0])}`,
+      r.a[scales[0]]?.p99,
+      1.2,
+    ]),
+  ];
+  console.log(`accounts=${fmt(accounts)} connections=${CONNECTIONS} requests=${REQUESTS}`);
+  console.log(
+    'metric                              value   against                       value   ratio   aim',
+  );
+  for (const [name, value, against, ceiling, aim] of rows)
+    console.log(
+      `${name.padEnd(34)} ${fmt(value).padStart(7)}   ${against.padEnd(26)} ${fmt(ceiling).padStart(7)}   ${ratio(value, ceiling).padStart(5)}   ${aim ?? ''}`,
+    );
+  for (const [name, value, against, ceiling] of rows)
+    console.log(JSON.stringify({ metric: name, value, ceiling: against, ceilingValue: ceiling ?? null }));
+  if (Object.values(r).some((m) => Object.values(m).some((x) => x?.unexpected)))
+    console.log(
+      `unexpected answers: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, m]) => [k, Object.fromEntries(Object.entries(m).map(([s, x]) => [s, x?.unexpected]))])))}`,
+    );
+}
+
+await main();
