@@ -291,9 +291,7 @@ export class ChallengeService {
     if (verdict.outcome === 'passed') return verdict.body;
     await this.notices.dispatch([verdict.notice], flowId);
     if (verdict.locked)
-      return Promise.reject(
-        new DomainError(423, 'factor-locked', 'Locked', `Too many attempts, try again later.`),
-      );
+      throw new DomainError(423, 'factor-locked', 'Locked', 'Too many attempts, try again later.');
     throw wrongCode(verdict.remaining);
   }
 
