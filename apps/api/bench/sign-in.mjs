@@ -18,21 +18,12 @@ const PASSWORD = 'correct horse battery staple 2026';
 const log = (line) => console.error(`[bench] ${line}`);
 
 const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const owner = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-owner.pathname = `/verity_bench_${runId}`;
-const app = new URL(owner.href);
-app.username = 'verity_test_app';
-app.password = 'verity_test_app';
+const { scratchEnvironment, dropScratch } = await import('@verity/testing');
 const env = {
+  ...scratchEnvironment('bench', runId),
   NODE_ENV: 'production',
   LOG_LEVEL: 'silent',
-  DATABASE_MIGRATION_URL: owner.href,
-  DATABASE_URL: app.href,
   DATABASE_POOL_SIZE: '20',
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  REDIS_PREFIX: `verity-bench-${runId}`,
-  MASTER_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-  OPERATOR_API_KEY: randomBytes(32).toString('base64url'),
   OPENAPI: 'off',
   QUEUE_DASHBOARD: 'false',
   SANDBOX_INBOX: 'false',
@@ -45,6 +36,7 @@ const env = {
 async function main() {
   Object.assign(process.env, env);
   const { migrate, createDataSource, Tenancy, DataKeyRepository } = await import('@verity/db');
+  const { loadConfig } = await import('@verity/config');
   const { KeyRing, TenantCipher, PasswordHasher, hashCode } = await import('@verity/secrets');
   const { generateSecret, generateSync } = await import('otplib');
   const autocannon = (await import('autocannon')).default;
@@ -53,20 +45,16 @@ async function main() {
   const cleanups = [];
   const results = { a: {}, b: {}, c: {} };
   try {
-    await migrate({ migrationUrl: owner.href, appUrl: app.href });
-    cleanups.push(async () => {
-      const admin = new URL(owner.href);
-      admin.pathname = '/postgres';
-      const ds = createDataSource({ url: admin.href, poolSize: 1 });
-      await ds.initialize();
-      await ds.query(`DROP DATABASE IF EXISTS "verity_bench_${runId}" WITH (FORCE)`);
-      await ds.destroy();
-    });
-    const ds = createDataSource({ url: app.href, poolSize: 8, applicationName: 'verity-bench' });
+    cleanups.push(() => dropScratch(env));
+    await migrate({ migrationUrl: env.DATABASE_MIGRATION_URL, appUrl: env.DATABASE_URL });
+    const ds = createDataSource({ url: env.DATABASE_URL, poolSize: 8, applicationName: 'verity-bench' });
     await ds.initialize();
     cleanups.push(() => ds.destroy());
     const tenancy = new Tenancy(ds);
-    const cipher = new TenantCipher(new KeyRing(parseKeys(env.MASTER_KEYS)), new DataKeyRepository(tenancy));
+    const cipher = new TenantCipher(
+      new KeyRing(loadConfig(['secrets'], env).MASTER_KEYS),
+      new DataKeyRepository(tenancy),
+    );
 
     const api = await startApi();
     cleanups.unshift(() => api.stop());
@@ -379,13 +367,6 @@ async function peer(accounts) {
 async function freshStep() {
   const intoStep = (Date.now() / 1000) % 30;
   await new Promise((r) => setTimeout(r, (30 - intoStep + 0.2) * 1000));
-}
-
-function parseKeys(value) {
-  return value.split(',').map((part) => {
-    const [id, key] = part.split(':');
-    return { id, key: Buffer.from(key, 'base64') };
-  });
 }
 
 async function call(base, path, key, body) {

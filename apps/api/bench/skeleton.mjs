@@ -3,8 +3,9 @@
 // validation layer. Started by sign-in.mjs with the API's environment.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { loadConfig } from '@verity/config';
 import { DataKeyRepository, Tenancy, createDataSource } from '@verity/db';
-import { KeyRing, TenantCipher, hashCode, randomDigits } from '@verity/secrets';
+import { KeyRing, TenantCipher, constantTimeEqual, hashCode, randomDigits } from '@verity/secrets';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SignJWT, importPKCS8 } from 'jose';
@@ -17,13 +18,12 @@ const queue = new Queue('sms', {
   connection: { url: process.env.REDIS_URL },
   prefix: process.env.REDIS_PREFIX,
 });
-const keys = process.env.MASTER_KEYS.split(',').map((p) => {
-  const [id, key] = p.split(':');
-  return { id, key: Buffer.from(key, 'base64') };
-});
 const ds = createDataSource({ url: process.env.DATABASE_URL, poolSize: 2 });
 await ds.initialize();
-const cipher = new TenantCipher(new KeyRing(keys), new DataKeyRepository(new Tenancy(ds)));
+const cipher = new TenantCipher(
+  new KeyRing(loadConfig(['secrets']).MASTER_KEYS),
+  new DataKeyRepository(new Tenancy(ds)),
+);
 const signingKey = await importPKCS8(process.env.SIGNING_KEY, 'ES256');
 const LIMIT = `local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('PEXPIRE', KEYS[1], 300000) end return n`;
 
@@ -48,7 +48,9 @@ async function lookUp(key) {
     c.query('SELECT secret_hash FROM api_keys WHERE tenant_id = $1 AND prefix = $2', [tenantId, key[1]]),
   );
   const codeKey = await cipher.codeKey(tenantId);
-  return row.rows[0] && hashCode(codeKey, key[2]).length > 0 ? tenantId : null;
+  return row.rows[0] && constantTimeEqual(hashCode(codeKey, key[2]), row.rows[0].secret_hash)
+    ? tenantId
+    : null;
 }
 
 async function inTenant(tenantId, work) {

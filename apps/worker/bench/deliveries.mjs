@@ -40,19 +40,12 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 
 async function main() {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const owner = new URL(process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  owner.pathname = `/verity_bench_${runId}`;
-  const app = new URL(owner.href);
-  app.username = 'verity_test_app';
-  app.password = 'verity_test_app';
+  const { scratchEnvironment, dropScratch } = await import('@verity/testing');
+  const scratch = scratchEnvironment('bench', runId);
   Object.assign(process.env, {
+    ...scratch,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
-    DATABASE_MIGRATION_URL: owner.href,
-    DATABASE_URL: app.href,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `verity-bench-${runId}`,
-    MASTER_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     WORKER_QUEUES: 'sms',
     WORKER_CONCURRENCY: String(CONCURRENCY),
     DATABASE_POOL_SIZE: String(Math.min(CONCURRENCY, 50)),
@@ -62,7 +55,6 @@ async function main() {
   const { KeyRing, TenantCipher } = await import('@verity/secrets');
   const { Outbox } = await import('@verity/delivery');
   const { Queue, Worker } = await import('bullmq');
-  const { Redis } = await import('ioredis');
   const { loadWorkerConfig } = await import('../dist/config.js');
 
   const fake = await startFake();
@@ -74,27 +66,10 @@ async function main() {
   const cleanups = [];
   const results = {};
   try {
-    await migrate({ migrationUrl: owner.href, appUrl: app.href });
-    cleanups.push(async () => {
-      const admin = new URL(owner.href);
-      admin.pathname = '/postgres';
-      const ds = createDataSource({ url: admin.href, poolSize: 1, applicationName: 'verity-bench' });
-      await ds.initialize();
-      await ds.query(`DROP DATABASE IF EXISTS "verity_bench_${runId}" WITH (FORCE)`);
-      await ds.destroy();
-    });
-    cleanups.push(async () => {
-      const redis = new Redis(config.REDIS_URL);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.REDIS_PREFIX}*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-      await redis.quit();
-    });
+    cleanups.push(() => dropScratch(scratch));
+    await migrate({ migrationUrl: scratch.DATABASE_MIGRATION_URL, appUrl: scratch.DATABASE_URL });
 
-    const ds = createDataSource({ url: app.href, poolSize: 20, applicationName: 'verity-bench' });
+    const ds = createDataSource({ url: scratch.DATABASE_URL, poolSize: 20, applicationName: 'verity-bench' });
     await ds.initialize();
     cleanups.push(() => ds.destroy());
     const tenancy = new Tenancy(ds);

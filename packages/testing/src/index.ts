@@ -1,4 +1,5 @@
-export { serverUrls, testRunEnvironment } from './environment.js';
+export { testRunEnvironment } from './environment.js';
+export { dropScratch, scratchEnvironment, serverUrls, type ScratchKind } from './scratch.js';
 export { connectAsApp, createTenant, uniqueSlug } from './fixtures.js';
 export { signedTwilioCallback, startTwilioFake, twilioSignature } from './fakes/twilio.js';
 export type { TwilioFailure, TwilioFake, TwilioRecordedRequest } from './fakes/twilio.js';

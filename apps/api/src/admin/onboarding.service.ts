@@ -20,6 +20,9 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /** Creates organisations and accounts; used by the operator's API, the CLI and the demo seed alike. */
+/** The encryption context of an account's contact address. */
+export const CONTACT_EMAIL_CONTEXT = 'account:contact-email';
+
 @Injectable()
 export class Onboarding {
   constructor(
@@ -66,7 +69,7 @@ export class Onboarding {
     by: { actorType: 'operator' | 'admin' | 'system'; actorId?: string; password?: string },
   ): Promise<Account> {
     const contactEmailEnc = body.contactEmail
-      ? await this.cipher.encrypt(scope.tenantId, 'account:contact-email', body.contactEmail)
+      ? await this.cipher.encrypt(scope.tenantId, CONTACT_EMAIL_CONTEXT, body.contactEmail)
       : null;
     const passwordHash = by.password ? await this.hasher.hash(by.password) : null;
     const account = await accounts

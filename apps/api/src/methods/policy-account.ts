@@ -1,5 +1,10 @@
-import type { Account as AccountRow, Method } from '@verity/db';
-import { type Account, deviceKeyFor, isMethodType } from '@verity/policy';
+import { type Account as AccountRow, type Method, type TenantScope, tenants } from '@verity/db';
+import { type Account, type Policy, deviceKeyFor, isMethodType, policyFrom } from '@verity/policy';
+
+/** The organisation's policy, as saved. */
+export async function policyOf(scope: TenantScope): Promise<Policy> {
+  return policyFrom((await tenants.own(scope)).policy);
+}
 
 /** An account and its verified methods as the policy sees them (devices told apart by their HMAC). */
 export function policyAccount(account: AccountRow, registered: Method[]): Account {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { type Account, Tenancy, accounts, audit, tenants } from '@verity/db';
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
-import { Onboarding } from '../admin/onboarding.service.js';
+import { CONTACT_EMAIL_CONTEXT, Onboarding } from '../admin/onboarding.service.js';
 import { type CreateAccountBody, createAccountBody, page, uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
@@ -77,7 +77,7 @@ export class OrganisationController {
       const account = await accounts.findById(scope, accountId);
       if (!account) throw problems.notFound('account');
       const contactEmail = account.contactEmailEnc
-        ? await this.cipher.decryptText(tenantId, 'account:contact-email', account.contactEmailEnc)
+        ? await this.cipher.decryptText(tenantId, CONTACT_EMAIL_CONTEXT, account.contactEmailEnc)
         : null;
       return { ...accountView(account), contactEmail };
     });

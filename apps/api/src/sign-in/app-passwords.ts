@@ -1,13 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type Account, Tenancy, type TenantScope, accounts, audit, methods, tenants } from '@verity/db';
-import { decideAddMethod, deviceKeyFor, policyFrom } from '@verity/policy';
+import { Tenancy, accounts, methods } from '@verity/db';
+import { decideAddMethod, deviceKeyFor } from '@verity/policy';
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import { type AppPasswordDetails, openDetails, saveMethod } from '../methods/method-details.js';
-import { policyAccount } from '../methods/policy-account.js';
+import { policyAccount, policyOf } from '../methods/policy-account.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
-import { invalidCredentials } from './sign-in.service.js';
+import { invalidCredentials, recordUserEvent } from './sign-in.service.js';
 
 export const LEGACY_PROTOCOLS = ['imap', 'pop', 'smtp', 'ews', 'activesync', 'caldav', 'carddav'] as const;
 export type LegacyProtocol = (typeof LEGACY_PROTOCOLS)[number];
@@ -37,7 +37,7 @@ export class AppPasswords {
     return this.tenancy.run(tenantId, async (scope) => {
       const account = await accounts.findById(scope, accountId);
       if (!account) throw problems.notFound('account');
-      const policy = policyFrom((await tenants.own(scope)).policy);
+      const policy = await policyOf(scope);
       const password = newAppPassword();
       const hash = await this.hash(tenantId, normalised(password));
       const decision = decideAddMethod(
@@ -62,7 +62,14 @@ export class AppPasswords {
         hash,
       };
       const method = await saveMethod(scope, this.cipher, { accountId, details, label: body.name });
-      await this.audit(scope, account, 'app_password.created', 'success', { methodId: method.id });
+      await recordUserEvent(
+        scope,
+        account.id,
+        'app_password.created',
+        'success',
+        {},
+        { methodId: method.id },
+      );
       return {
         id: method.id,
         name: body.name,
@@ -94,7 +101,7 @@ export class AppPasswords {
       const method = account ? await methods.findOfAccount(scope, accountId, id) : null;
       if (!account || method?.type !== 'app_password') throw problems.notFound('app password');
       await methods.remove(scope, accountId, id);
-      await this.audit(scope, account, 'app_password.revoked', 'success', { methodId: id });
+      await recordUserEvent(scope, account.id, 'app_password.revoked', 'success', {}, { methodId: id });
     });
   }
 
@@ -106,9 +113,10 @@ export class AppPasswords {
     const username = body.username.trim().toLowerCase();
     await this.limits.password(tenantId, username, body.ip);
     const hash = await this.hash(tenantId, normalised(body.appPassword));
+    const client = body.ip ? { ip: body.ip } : {};
     const accepted = await this.tenancy.run(tenantId, async (scope) => {
       const account = await accounts.findByUsername(scope, username);
-      const policy = policyFrom((await tenants.own(scope)).policy);
+      const policy = await policyOf(scope);
       let match: string | null = null;
       for (const method of account ? await methods.ofType(scope, account.id, 'app_password') : []) {
         const details = await openDetails<AppPasswordDetails>(this.cipher, method);
@@ -122,14 +130,13 @@ export class AppPasswords {
         policy.allowedMethods.includes('app_password');
       if (!account) return false;
       if (!usable || !match) {
-        await this.audit(scope, account, 'app_password.used', 'failure', {
+        await recordUserEvent(scope, account.id, 'app_password.used', 'failure', client, {
           protocol: body.protocol,
-          ip: body.ip,
         });
         return false;
       }
       await methods.recordSuccess(scope, match);
-      await this.audit(scope, account, 'app_password.used', 'success', {
+      await recordUserEvent(scope, account.id, 'app_password.used', 'success', client, {
         protocol: body.protocol,
         methodId: match,
       });
@@ -141,24 +148,5 @@ export class AppPasswords {
 
   private async hash(tenantId: string, password: string): Promise<string> {
     return hashCode(await this.cipher.codeKey(tenantId), `app-password:${password}`).toString('base64');
-  }
-
-  private audit(
-    scope: TenantScope,
-    account: Account,
-    action: string,
-    outcome: 'success' | 'failure',
-    details: Record<string, unknown>,
-  ) {
-    return audit.record(scope, {
-      actorType: 'user',
-      actorId: account.id,
-      action,
-      targetType: 'account',
-      targetId: account.id,
-      outcome,
-      ip: typeof details.ip === 'string' ? details.ip : null,
-      details,
-    });
   }
 }

@@ -33,7 +33,15 @@ import { DomainError } from '../problem/problem.js';
 import { numberContext, pushTokenContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
-import { SignInService, flowGone, isCall, outOfOrder } from './sign-in.service.js';
+import {
+  SignInService,
+  challengeLifetimeSeconds,
+  flowGone,
+  isCall,
+  outOfOrder,
+  recordUserEvent,
+} from './sign-in.service.js';
+import { policyOf } from '../methods/policy-account.js';
 
 /** Seconds before "Resend code" may send another code for the same method. */
 export const RESEND_COOL_DOWN_SECONDS = 30;
@@ -103,7 +111,7 @@ export class ChallengeService {
       await this.coolDown(scope, data.challengeId as string | undefined, method);
       if (data.challengeId) await challenges.voidPending(scope, flow.id, method.id);
 
-      const expiresAt = new Date(Date.now() + this.signIn.lifetimeOf(policy, type) * 1000);
+      const expiresAt = new Date(Date.now() + challengeLifetimeSeconds(policy, type) * 1000);
       const challengeId = randomUUID();
       const codeKey = await this.cipher.codeKey(tenantId);
       const base = {
@@ -240,7 +248,7 @@ export class ChallengeService {
         }))
       )
         throw flowGone();
-      await this.signIn.audit(scope, flow.accountId!, 'sign_in.challenge', 'success', data.client, {
+      await recordUserEvent(scope, flow.accountId!, 'sign_in.challenge', 'success', data.client, {
         method: type,
         challengeId: challenge.id,
       });
@@ -268,7 +276,7 @@ export class ChallengeService {
         ? await methods.findOfAccount(scope, flow.accountId!, challenge.methodId)
         : null;
       if (!method) throw challengeOver();
-      const policy = await this.signIn.policyOf(scope);
+      const policy = await policyOf(scope);
       this.signIn.refuseIfLocked(method, policy);
       const right = await this.check(scope, challenge, method, answer);
       if (right === 'replayed') throw challengeOver();

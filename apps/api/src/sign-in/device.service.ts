@@ -9,6 +9,7 @@ import {
   audit,
   challenges,
   devices,
+  methods,
   tenants,
 } from '@verity/db';
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
@@ -122,7 +123,7 @@ export class DeviceService {
         throw activationFailed();
       const device = (await devices.findById(scope, deviceId))!;
       const totpSecret = generateSecret();
-      const registered = await this.hasAnyMethod(scope, device.accountId);
+      const registered = (await methods.verifiedOf(scope, device.accountId)).length > 0;
       await saveMethod(scope, this.cipher, {
         accountId: device.accountId,
         details: { type: 'authenticator_push', deviceId },
@@ -296,14 +297,6 @@ export class DeviceService {
     )
       throw badProof();
     return { tenantId, device, claims };
-  }
-
-  private async hasAnyMethod(scope: TenantScope, accountId: string): Promise<boolean> {
-    const rows: unknown[] = await scope.manager.query(
-      `SELECT 1 FROM methods WHERE tenant_id = $1 AND account_id = $2 AND verified_at IS NOT NULL LIMIT 1`,
-      [scope.tenantId, accountId],
-    );
-    return rows.length > 0;
   }
 
   private tenantOf(slug: string): Promise<string | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Delivery, type TenantScope, accounts, methods, tenants } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
+import { CONTACT_EMAIL_CONTEXT } from '../admin/onboarding.service.js';
 import { type PhoneDetails, openDetails } from '../methods/method-details.js';
 
 const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
@@ -35,7 +36,7 @@ export class Notices {
     if (account.contactEmailEnc) {
       const to = await this.cipher.decryptText(
         scope.tenantId,
-        'account:contact-email',
+        CONTACT_EMAIL_CONTEXT,
         account.contactEmailEnc,
       );
       return this.create(
@@ -62,11 +63,7 @@ export class Notices {
     const out: Delivery[] = [];
     for (const admin of await accounts.administrators(scope)) {
       if (!admin.contactEmailEnc) continue;
-      const to = await this.cipher.decryptText(
-        scope.tenantId,
-        'account:contact-email',
-        admin.contactEmailEnc,
-      );
+      const to = await this.cipher.decryptText(scope.tenantId, CONTACT_EMAIL_CONTEXT, admin.contactEmailEnc);
       const delivery = await this.create(
         scope,
         to,

@@ -14,22 +14,21 @@ import {
   flows,
   methods,
   rememberedDevices,
-  tenants,
 } from '@verity/db';
 import {
   type MethodType,
   type Policy,
   type SignInDecision,
+  CATALOGUE,
   codeLifetimeSeconds,
   decideFailedAttempts,
   decideSignIn,
-  policyFrom,
 } from '@verity/policy';
 import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { approximateLocation } from '../geo/locate.js';
 import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
-import { policyAccount } from '../methods/policy-account.js';
+import { policyAccount, policyOf } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
@@ -132,7 +131,7 @@ export class SignInService {
       // written for unknown users too (naming nobody), so every refusal does the same work and takes as long
       await this.tenancy.run(tenantId, (scope) =>
         account
-          ? this.audit(scope, account.id, 'sign_in.password', 'failure', client)
+          ? recordUserEvent(scope, account.id, 'sign_in.password', 'failure', client)
           : audit.record(scope, {
               actorType: 'anonymous',
               action: 'sign_in.password',
@@ -146,7 +145,7 @@ export class SignInService {
     }
 
     return this.tenancy.run(tenantId, async (scope) => {
-      const policy = policyFrom((await tenants.own(scope)).policy);
+      const policy = await policyOf(scope);
       const registered = await methods.verifiedOf(scope, account.id);
       const rememberedAt = await this.rememberedAt(scope, account.id, body.rememberToken);
       const decision = decideSignIn(policyAccount(account, registered), policy, {
@@ -154,7 +153,7 @@ export class SignInService {
         ...(client.ip ? { ip: client.ip } : {}),
         ...(rememberedAt ? { rememberedDeviceAt: rememberedAt } : {}),
       });
-      await this.audit(scope, account.id, 'sign_in.password', 'success', client, {
+      await recordUserEvent(scope, account.id, 'sign_in.password', 'success', client, {
         decision: decision.outcome,
       });
       const location = approximateLocation(client.ip)?.text;
@@ -253,7 +252,7 @@ export class SignInService {
     if (challenge.methodId) await methods.recordSuccess(scope, challenge.methodId);
     const result = await this.sign(scope, flow, account, 'aal2', amr);
     const rememberToken = rememberDevice ? await this.remember(scope, account) : undefined;
-    await this.audit(scope, account.id, 'sign_in.completed', 'success', data.client, {
+    await recordUserEvent(scope, account.id, 'sign_in.completed', 'success', data.client, {
       method: challenge.methodType,
       remembered: rememberToken !== undefined,
     });
@@ -279,7 +278,7 @@ export class SignInService {
           policy.lockout.lockMinutes * 60,
         )
       : { failedAttempts: 0, lockedUntil: null };
-    await this.audit(scope, flow.accountId!, 'sign_in.second_factor', 'failure', data.client, {
+    await recordUserEvent(scope, flow.accountId!, 'sign_in.second_factor', 'failure', data.client, {
       method: challenge.methodType,
       challengeId: challenge.id,
       failedAttempts: count.failedAttempts,
@@ -315,16 +314,6 @@ export class SignInService {
     return { flow, data: flow.data as SignInData };
   }
 
-  policyOf = async (scope: TenantScope): Promise<Policy> => policyFrom((await tenants.own(scope)).policy);
-
-  lifetimeOf(policy: Policy, type: MethodType): number {
-    if (type === 'authenticator_push') return codeLifetimeSeconds(policy, 'push');
-    if (type === 'mobile_text') return codeLifetimeSeconds(policy, 'sms');
-    if (type === 'email') return codeLifetimeSeconds(policy, 'email');
-    if (type === 'authenticator_code' || type === 'security_key') return 300;
-    return codeLifetimeSeconds(policy, 'voice');
-  }
-
   private async complete(
     scope: TenantScope,
     flow: Flow,
@@ -334,10 +323,17 @@ export class SignInService {
   ) {
     if (!(await flows.advance(scope, flow, { state: 'complete', completed: true }))) throw flowGone();
     const result = await this.sign(scope, flow, account, acr, ['pwd']);
-    await this.audit(scope, account.id, 'sign_in.completed', 'success', (flow.data as SignInData).client, {
-      mfa: false,
-      reasons: reasons.map((r) => r.code),
-    });
+    await recordUserEvent(
+      scope,
+      account.id,
+      'sign_in.completed',
+      'success',
+      (flow.data as SignInData).client,
+      {
+        mfa: false,
+        reasons: reasons.map((r) => r.code),
+      },
+    );
     return { ...this.view(flow), state: 'complete', reasons: reasons.map(reasonView), result };
   }
 
@@ -354,7 +350,7 @@ export class SignInService {
 
   /** "Don't ask again for N days": never for elevated rights, never where the policy turned it off. */
   private async remember(scope: TenantScope, account: AccountRow): Promise<string | undefined> {
-    const policy = await this.policyOf(scope);
+    const policy = await policyOf(scope);
     const { enabled, lifetimeDays } = policy.conditionalMfa.rememberedDevice;
     if (!enabled || account.elevated) return undefined;
     const token = randomBytes(32).toString('base64url');
@@ -390,34 +386,41 @@ export class SignInService {
     return { flowId: flow.id, state: publicState(flow.state), expiresAt: flow.expiresAt };
   }
 
-  audit(
-    scope: TenantScope,
-    accountId: string,
-    action: string,
-    outcome: 'success' | 'failure' | 'denied',
-    client: ClientContext & { location?: string },
-    details: Record<string, unknown> = {},
-  ) {
-    return audit.record(scope, {
-      actorType: 'user',
-      actorId: accountId,
-      action,
-      targetType: 'account',
-      targetId: accountId,
-      outcome,
-      ip: client.ip ?? null,
-      details: {
-        ...details,
-        ...(client.userAgent ? { userAgent: client.userAgent } : {}),
-        ...(client.location ? { location: client.location } : {}),
-        ...(client.app ? { app: client.app } : {}),
-      },
-    });
-  }
-
   get publicUrl(): string {
     return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
   }
+}
+
+/** How long a challenge of this method lives: the policy's code or push lifetime; five minutes for typed codes and keys. */
+export function challengeLifetimeSeconds(policy: Policy, type: MethodType): number {
+  const { channel } = CATALOGUE[type];
+  return channel === 'none' ? 300 : codeLifetimeSeconds(policy, channel);
+}
+
+/** One step of a person's own sign-in in the organisation's audit log, with where it came from. */
+export function recordUserEvent(
+  scope: TenantScope,
+  accountId: string,
+  action: string,
+  outcome: 'success' | 'failure' | 'denied',
+  client: ClientContext & { location?: string },
+  details: Record<string, unknown> = {},
+) {
+  return audit.record(scope, {
+    actorType: 'user',
+    actorId: accountId,
+    action,
+    targetType: 'account',
+    targetId: accountId,
+    outcome,
+    ip: client.ip ?? null,
+    details: {
+      ...details,
+      ...(client.userAgent ? { userAgent: client.userAgent } : {}),
+      ...(client.location ? { location: client.location } : {}),
+      ...(client.app ? { app: client.app } : {}),
+    },
+  });
 }
 
 export function isCall(challenge: Pick<Challenge, 'methodType'>): boolean {
