@@ -1,11 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ApiKeyRepository, Tenancy } from '@verity/db';
+import { Tenancy } from '@verity/db';
 import { ChannelRegistry } from '@verity/channel-sdk';
 import { ConfiguredChannels, OrganisationChannels, channelRegistry, channelsFrom } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { Onboarding } from './admin/onboarding.service.js';
 import { TenantsController } from './admin/tenants.controller.js';
-import { OperatorGuard, TenantKeyGuard } from './auth/guards.js';
+import { CredentialsModule } from './auth/credentials.module.js';
 import type { ApiConfig } from './config.js';
 import { HealthController } from './health/health.controller.js';
 import { InfraModule } from './infra/infra.module.js';
@@ -20,7 +20,6 @@ import { ChallengeService } from './sign-in/challenge.service.js';
 import { DeviceService } from './sign-in/device.service.js';
 import { AttemptLimits } from './sign-in/limits.js';
 import { Notices } from './sign-in/notices.js';
-import { ResultSigner } from './sign-in/result-signer.js';
 import { AppPasswords } from './sign-in/app-passwords.js';
 import {
   AccountSecurityController,
@@ -30,6 +29,7 @@ import {
   SignInController,
 } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
+import { SessionsModule } from './sessions/sessions.module.js';
 import { REDIS } from './infra/infra.module.js';
 import type { Redis } from 'ioredis';
 
@@ -38,7 +38,12 @@ export class AppModule {
   static forRoot(config: ApiConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [InfraModule.forRoot(config), MetricsModule],
+      imports: [
+        InfraModule.forRoot(config),
+        CredentialsModule.forRoot(config),
+        MetricsModule,
+        SessionsModule,
+      ],
       controllers: [
         HealthController,
         TenantsController,
@@ -74,23 +79,6 @@ export class AppModule {
         Notices,
         AppPasswords,
         { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },
-        {
-          provide: ResultSigner,
-          useFactory: () =>
-            ResultSigner.create({
-              pem: config.SIGNING_KEY,
-              production: config.NODE_ENV === 'production',
-              issuer: config.PUBLIC_URL ?? 'verity',
-            }),
-        },
-        OperatorGuard,
-        TenantKeyGuard,
-        {
-          provide: ApiKeyRepository,
-          inject: [Tenancy, TenantCipher],
-          useFactory: (tenancy: Tenancy, cipher: TenantCipher) =>
-            new ApiKeyRepository(tenancy, (tenantId) => cipher.codeKey(tenantId)),
-        },
       ],
     };
   }

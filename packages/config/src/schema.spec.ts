@@ -1,5 +1,6 @@
-import { loadConfig } from './load.js';
-import { workerSchema } from './schema.js';
+import { generateKeyPairSync } from 'node:crypto';
+import { loadConfig, redactConfig } from './load.js';
+import { apiSchema, workerSchema } from './schema.js';
 
 const rateLimits = (value: string) => workerSchema.parse({ WORKER_RATE_LIMITS: value }).WORKER_RATE_LIMITS;
 
@@ -33,5 +34,53 @@ describe('WORKER_LOCK_MS', () => {
     expect(workerSchema.parse({}).WORKER_LOCK_MS).toBe(30_000);
     expect(workerSchema.parse({ WORKER_LOCK_MS: '2000' }).WORKER_LOCK_MS).toBe(2000);
     expect(() => loadConfig(['worker'], { WORKER_LOCK_MS: '500' })).toThrow(/WORKER_LOCK_MS/);
+  });
+});
+
+describe('SIGNING_KEY_PREVIOUS', () => {
+  const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const pkcs8 = () => ec().privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const spki = () => ec().publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const previous = (value: string) => apiSchema.shape.SIGNING_KEY_PREVIOUS.parse(value);
+
+  it('reads PEM keys one after another, private or public, with or without blank lines between them', () => {
+    const [one, two, three] = [pkcs8(), spki(), pkcs8()];
+    expect(previous(`${one}\n${two}${three}`)).toEqual([one, two, three].map((k) => k.trim()));
+    expect(apiSchema.shape.SIGNING_KEY_PREVIOUS.parse(undefined)).toBeUndefined();
+  });
+
+  it.each([
+    ['text between the keys', () => `${pkcs8()},${pkcs8()}`],
+    ['no key at all', () => 'not a key'],
+    [
+      'a damaged key',
+      () =>
+        pkcs8()
+          .split('\n')
+          .filter((_, i) => i !== 2)
+          .join('\n'),
+    ],
+    [
+      'an RSA key',
+      () =>
+        generateKeyPairSync('rsa', { modulusLength: 1024 })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+    ],
+    [
+      'a key on another curve',
+      () =>
+        generateKeyPairSync('ec', { namedCurve: 'P-384' })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+    ],
+  ])('refuses %s', (_name, value) => {
+    expect(() =>
+      loadConfig(['api'], { OPERATOR_API_KEY: 'x'.repeat(32), SIGNING_KEY_PREVIOUS: value() }),
+    ).toThrow(/SIGNING_KEY_PREVIOUS: /);
+  });
+
+  it('is a secret', () => {
+    expect(redactConfig({ SIGNING_KEY_PREVIOUS: [pkcs8()] })).toEqual({ SIGNING_KEY_PREVIOUS: '[secret]' });
   });
 });

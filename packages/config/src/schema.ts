@@ -1,3 +1,4 @@
+import { type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z
@@ -65,6 +66,33 @@ export const secretsSchema = z.object({
   PASSWORD_HASH_PARALLELISM: z.coerce.number().int().min(1).max(16).default(1),
 });
 
+const PEM_BLOCK = /-----BEGIN (PRIVATE|PUBLIC) KEY-----[A-Za-z0-9+/=\s]+?-----END \1 KEY-----/g;
+
+const previousSigningKeys = z.string().transform((value, ctx) => {
+  const blocks = value.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0 || value.replace(PEM_BLOCK, '').trim() !== '') {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'must be PEM keys one after another (-----BEGIN PRIVATE KEY----- or -----BEGIN PUBLIC KEY-----), with nothing else between them',
+    });
+    return z.NEVER;
+  }
+  for (const [i, pem] of blocks.entries()) {
+    let key: KeyObject | undefined;
+    try {
+      key = pem.includes('PRIVATE') ? createPrivateKey(pem) : createPublicKey(pem);
+    } catch {
+      // reported below
+    }
+    if (key?.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      ctx.addIssue({ code: 'custom', message: `key ${i + 1} is not a readable EC P-256 key` });
+      return z.NEVER;
+    }
+  }
+  return blocks;
+});
+
 export const apiSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
@@ -80,6 +108,12 @@ export const apiSchema = z.object({
     .string()
     .regex(/-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----/, 'must be a PKCS#8 PEM private key')
     .optional(),
+  /**
+   * Keys that signed results before SIGNING_KEY replaced them: still published at /.well-known/jwks.json and
+   * still accepted, never used to sign. PEM blocks one after another (a blank line between them is fine),
+   * each a PKCS#8 private key (the old SIGNING_KEY as it was) or an SPKI public key, EC P-256.
+   */
+  SIGNING_KEY_PREVIOUS: previousSigningKeys.optional(),
   /** WebAuthn relying party: the domain security keys and passkeys are bound to (the portal's). */
   WEBAUTHN_RP_ID: z.string().min(1).max(253).default('localhost'),
   /** Comma-separated origins the portal serves WebAuthn ceremonies from. */
@@ -172,6 +206,7 @@ export const secretNames = new Set([
   'MASTER_KEYS',
   'OPERATOR_API_KEY',
   'SIGNING_KEY',
+  'SIGNING_KEY_PREVIOUS',
   'DATABASE_URL',
   'DATABASE_MIGRATION_URL',
   'REDIS_URL',

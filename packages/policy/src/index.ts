@@ -94,3 +94,4 @@ export {
   numberMatchingDigits,
   type ThrottleDecision,
 } from './decisions/throttles.js';
+export { SESSION_LIMITS, sessionLimits, type SessionLimits } from './decisions/sessions.js';

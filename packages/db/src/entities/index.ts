@@ -10,6 +10,7 @@ import { Flow } from './flow.entity.js';
 import { Method } from './method.entity.js';
 import { ProviderEvent } from './provider-event.entity.js';
 import { RememberedDevice } from './remembered-device.entity.js';
+import { Session } from './session.entity.js';
 import { Tenant } from './tenant.entity.js';
 
 export * from './account.entity.js';
@@ -24,6 +25,7 @@ export * from './flow.entity.js';
 export * from './method.entity.js';
 export * from './provider-event.entity.js';
 export * from './remembered-device.entity.js';
+export * from './session.entity.js';
 export * from './tenant.entity.js';
 
 export const entities = [
@@ -40,6 +42,7 @@ export const entities = [
   ProviderEvent,
   ChannelSetting,
   RememberedDevice,
+  Session,
 ];
 
 /** Every table whose rows belong to one organisation, and so carry row-level security. */
@@ -56,4 +59,5 @@ export const tenantTables = [
   'provider_events',
   'channel_settings',
   'remembered_devices',
+  'sessions',
 ] as const;

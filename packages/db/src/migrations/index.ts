@@ -4,6 +4,7 @@ import { ProviderEvents1763900000002 } from './1763900000002-ProviderEvents.js';
 import { ChannelSettings1763900000003 } from './1763900000003-ChannelSettings.js';
 import { DeliveryStatements1763900000004 } from './1763900000004-DeliveryStatements.js';
 import { SignIn1763900000005 } from './1763900000005-SignIn.js';
+import { Sessions1763900000006 } from './1763900000006-Sessions.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ChannelSettings1763900000003,
   DeliveryStatements1763900000004,
   SignIn1763900000005,
+  Sessions1763900000006,
 ];

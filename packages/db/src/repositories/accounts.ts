@@ -1,4 +1,4 @@
-import { Account, type Role } from '../entities/index.js';
+import { Account, type AccountStatus, type Role } from '../entities/index.js';
 import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
 
@@ -55,6 +55,15 @@ export const accounts = {
     const [, affected]: [unknown, number] = await scope.manager.query(
       `UPDATE accounts SET at_risk_since = NULL WHERE tenant_id = $1 AND id = $2 AND at_risk_since IS NOT NULL`,
       [scope.tenantId, id],
+    );
+    return affected === 1;
+  },
+
+  /** Disables or re-enables the account; true only when that changed its status. */
+  async setStatus(scope: TenantScope, id: string, status: AccountStatus): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE accounts SET status = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2 AND status <> $3`,
+      [scope.tenantId, id, status],
     );
     return affected === 1;
   },

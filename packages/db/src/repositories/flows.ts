@@ -26,12 +26,24 @@ export const flows = {
   },
 
   /**
+   * The finished flow (state `complete`), whether or not its ten minutes have passed since (a sign-in result
+   * outlives its flow by up to five minutes); null when unknown, of another organisation, or not finished.
+   */
+  async findCompleted(scope: TenantScope, id: string, kind: FlowKind): Promise<Flow | null> {
+    if (!isUuid(id)) return null;
+    const flow = await scope.manager
+      .getRepository(Flow)
+      .findOne({ where: { tenantId: scope.tenantId, id, kind, state: 'complete' } });
+    return flow?.completedAt ? flow : null;
+  },
+
+  /**
    * Moves the flow on from the step the caller read: a second caller with the same step (a replay, a race)
    * finds nothing to move and gets false.
    */
   async advance(
     scope: TenantScope,
-    flow: Flow,
+    flow: Pick<Flow, 'id' | 'step' | 'data'>,
     change: { state: string; data?: Record<string, unknown>; completed?: boolean },
   ): Promise<boolean> {
     const [, affected]: [unknown, number] = await scope.manager.query(

@@ -11,5 +11,6 @@ export { providerEvents } from './provider-events.js';
 export { challenges, type NewChallenge } from './challenges.js';
 export { flows, type NewFlow } from './flows.js';
 export { rememberedDevices } from './remembered-devices.js';
+export { sessions, type NewSession, type TouchedSession } from './sessions.js';
 export { channelSettings } from './channel-settings.js';
 export { DeliveryLedger, GroupCommit } from './delivery-ledger.js';

@@ -1,0 +1,110 @@
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { uuidParam } from '../admin/schemas.js';
+import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { ZodPipe } from '../problem/zod.pipe.js';
+import { type ExchangeBody, exchangeBody } from './schemas.js';
+import { SessionGuard, type SessionRequest } from './session.guard.js';
+import { SessionsService } from './sessions.service.js';
+
+const sessionHeader = {
+  name: 'Verity-Session',
+  required: true,
+  description: 'The session token from POST /v1/sessions',
+};
+
+/**
+ * A signed-in member of staff's session at a relying application (the portal), called server-side with the
+ * organisation's API key; the person's session token travels in the Verity-Session header.
+ */
+@ApiTags('sessions')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  /** Exchanges a finished sign-in's result for a session, once. */
+  @Post('sessions')
+  @Header('cache-control', 'no-store')
+  @ApiBody({ schema: z.toJSONSchema(exchangeBody, { io: 'input' }) as Record<string, unknown> })
+  create(@Req() request: AuthedRequest, @Body(new ZodPipe(exchangeBody)) body: ExchangeBody) {
+    return this.sessions.exchange(request.tenant!.tenantId, body);
+  }
+
+  /** Who is signed in, how, and until when. */
+  @Get('session')
+  @Header('cache-control', 'no-store')
+  @UseGuards(SessionGuard)
+  @ApiHeader(sessionHeader)
+  current(@Req() request: SessionRequest) {
+    return this.sessions.view(request.staffSession!);
+  }
+
+  /** Sign out. */
+  @Delete('session')
+  @HttpCode(204)
+  @UseGuards(SessionGuard)
+  @ApiHeader(sessionHeader)
+  async signOut(@Req() request: SessionRequest) {
+    await this.sessions.signOut(request.tenant!.tenantId, request.staffSession!.session);
+  }
+
+  /** The person's own live sessions. */
+  @Get('session/sessions')
+  @Header('cache-control', 'no-store')
+  @UseGuards(SessionGuard)
+  @ApiHeader(sessionHeader)
+  list(@Req() request: SessionRequest) {
+    return this.sessions.list(request.tenant!.tenantId, request.staffSession!.session);
+  }
+
+  /** Ends one of the person's own sessions. */
+  @Delete('session/sessions/:sessionId')
+  @HttpCode(204)
+  @UseGuards(SessionGuard)
+  @ApiHeader(sessionHeader)
+  async revoke(
+    @Req() request: SessionRequest,
+    @Param('sessionId', new ZodPipe(uuidParam)) sessionId: string,
+  ) {
+    await this.sessions.revokeOwn(request.tenant!.tenantId, request.staffSession!.session, sessionId);
+  }
+}
+
+/** An administrator's session actions on an account (the organisation's console key), each audited. */
+@ApiTags('sessions')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1/accounts/:accountId')
+export class AccountSessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  /** Every session of the account ends. */
+  @Delete('sessions')
+  @HttpCode(204)
+  async revokeAll(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+  ) {
+    await this.sessions.revokeAll(request.tenant!, accountId);
+  }
+
+  /** The account can no longer sign in, and every session of it ends. */
+  @Post('disable')
+  @HttpCode(204)
+  async disable(
+    @Req() request: AuthedRequest,
+    @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
+  ) {
+    await this.sessions.disable(request.tenant!, accountId);
+  }
+
+  /** The account can sign in again. */
+  @Post('enable')
+  @HttpCode(204)
+  async enable(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
+    await this.sessions.enable(request.tenant!, accountId);
+  }
+}

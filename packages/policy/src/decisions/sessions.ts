@@ -1,0 +1,26 @@
+// How long a signed-in session lasts before the person must authenticate again (R30). Not per organisation:
+// these are the limits every revision of NIST 800-63B accepts, so no organisation needs them looser.
+
+export interface SessionLimits {
+  /** From the authentication the session came from; never extended, however busy the session. */
+  readonly absoluteSeconds: number;
+  /** Since the last request made with the session. */
+  readonly idleSeconds: number;
+}
+
+/**
+ * AAL2 (and AAL1) sessions: 12 hours overall, 30 minutes idle (NIST 800-63B-3 §4.2.3, rev4 2PD §4.2.3).
+ * Elevated rights are held to the AAL3 figures: 12 hours overall, 15 minutes idle.
+ */
+export const SESSION_LIMITS: {
+  readonly standard: SessionLimits;
+  readonly elevated: SessionLimits;
+} = Object.freeze({
+  standard: Object.freeze({ absoluteSeconds: 12 * 3600, idleSeconds: 30 * 60 }),
+  elevated: Object.freeze({ absoluteSeconds: 12 * 3600, idleSeconds: 15 * 60 }),
+});
+
+/** The limits of a session of this account. */
+export function sessionLimits(account: { readonly elevatedRights: boolean }): SessionLimits {
+  return account.elevatedRights ? SESSION_LIMITS.elevated : SESSION_LIMITS.standard;
+}
