@@ -1,6 +1,6 @@
 // The ceiling for our own overhead: node:http and the pg and ioredis drivers doing the same Postgres and Redis
-// round trips, crypto and signing as the API's TOTP verify and SMS challenge, with no framework, no ORM, no
-// validation layer. Started by sign-in.mjs with the API's environment.
+// round trips (the sign-in SQL functions of migration 007), crypto and signing as the API's TOTP verify and SMS
+// challenge, with no framework, no ORM, no validation layer. Started by sign-in.mjs with the API's environment.
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { loadConfig } from '@verity/config';
@@ -69,116 +69,117 @@ async function inTenant(tenantId, work) {
   }
 }
 
+/** One call of a sign-in SQL function (migration 007), as the API makes it: one round trip, no transaction. */
+async function call(fn, ...args) {
+  const placeholders = args.map((_, i) => `$${i + 1}`).join(', ');
+  const { rows } = await pool.query(`SELECT ${fn}(${placeholders}) AS value`, args);
+  return rows[0].value;
+}
+
+const hex = (buffer) => `\\x${buffer.toString('hex')}`;
+
 async function totp(tenantId, flowId, challengeId, code) {
   await redis.eval(LIMIT, 1, `limit:answer:${tenantId}:${flowId}`);
-  return inTenant(tenantId, async (c) => {
-    const flow = (await c.query('SELECT * FROM flows WHERE tenant_id = $1 AND id = $2', [tenantId, flowId]))
-      .rows[0];
-    const challenge = (
-      await c.query('SELECT * FROM challenges WHERE tenant_id = $1 AND id = $2', [tenantId, challengeId])
-    ).rows[0];
-    const method = (
-      await c.query('SELECT * FROM methods WHERE tenant_id = $1 AND id = $2', [tenantId, challenge.method_id])
-    ).rows[0];
-    await c.query('SELECT policy FROM tenants WHERE id = $1', [tenantId]);
-    const { secret } = JSON.parse(
-      await cipher.decryptText(tenantId, `method:${method.id}:details`, method.details_enc),
-    );
-    const result = verifySync({ secret, token: code, epochTolerance: [30, 0] });
-    if (!result.valid) return 400;
-    const accepted = await c.query(
-      'UPDATE methods SET last_time_step = $3 WHERE tenant_id = $1 AND id = $2 AND (last_time_step IS NULL OR last_time_step < $3)',
-      [tenantId, method.id, result.timeStep],
-    );
-    if (accepted.rowCount !== 1) return 410;
-    await c.query(
-      `UPDATE challenges SET status = 'approved', resolved_at = now() WHERE tenant_id = $1 AND id = $2 AND status = 'pending'`,
-      [tenantId, challengeId],
-    );
-    const account = (
-      await c.query('SELECT * FROM accounts WHERE tenant_id = $1 AND id = $2', [tenantId, flow.account_id])
-    ).rows[0];
-    await c.query(
-      `UPDATE flows SET state = 'complete', step = step + 1, completed_at = now() WHERE tenant_id = $1 AND id = $2 AND step = $3`,
-      [tenantId, flowId, flow.step],
-    );
-    await c.query(
-      'UPDATE methods SET failed_attempts = 0, locked_until = NULL, last_used_at = now() WHERE tenant_id = $1 AND id = $2',
-      [tenantId, method.id],
-    );
-    const result2 = await new SignJWT({ amr: ['pwd', 'otp', 'mfa'], acr: 'aal2' })
-      .setProtectedHeader({ alg: 'ES256' })
-      .setSubject(account.id)
-      .setAudience(tenantId)
-      .setExpirationTime('5m')
-      .sign(signingKey);
-    await audit(c, tenantId, account.id, 'sign_in.completed');
-    return { status: 200, body: { flowId, state: 'complete', result: result2 } };
-  });
+  const found = await call('verity_sign_in_context', tenantId, flowId, challengeId, null);
+  const { flow, method, account } = found;
+  const { secret } = JSON.parse(
+    await cipher.decryptText(
+      tenantId,
+      `method:${method.id}:details`,
+      Buffer.from(method.details_enc.slice(2), 'hex'),
+    ),
+  );
+  const result = verifySync({ secret, token: code, epochTolerance: [30, 0] });
+  if (!result.valid) return 400;
+  const amr = ['pwd', 'otp', 'mfa'];
+  const outcome = await call(
+    'verity_answer_accepted',
+    tenantId,
+    flowId,
+    flow.step,
+    { ...flow.data, amr },
+    challengeId,
+    method.id,
+    result.timeStep,
+    null,
+    JSON.stringify(audit(tenantId, account.id, 'sign_in.completed')),
+  );
+  if (outcome !== 'accepted') return 410;
+  const signed = await new SignJWT({ amr, acr: 'aal2' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setSubject(account.id)
+    .setAudience(tenantId)
+    .setExpirationTime('5m')
+    .sign(signingKey);
+  return { status: 200, body: { flowId, state: 'complete', result: signed } };
 }
 
 async function sms(tenantId, flowId, methodId) {
-  const out = await inTenant(tenantId, async (c) => {
-    const flow = (await c.query('SELECT * FROM flows WHERE tenant_id = $1 AND id = $2', [tenantId, flowId]))
-      .rows[0];
-    const method = (
-      await c.query('SELECT * FROM methods WHERE tenant_id = $1 AND id = $2', [tenantId, methodId])
-    ).rows[0];
-    const tenant = (await c.query('SELECT * FROM tenants WHERE id = $1', [tenantId])).rows[0];
-    const { phone } = JSON.parse(
-      await cipher.decryptText(tenantId, `method:${method.id}:details`, method.details_enc),
-    );
-    const code = randomDigits(6);
-    const challengeId = randomUUID();
-    const codeKey = await cipher.codeKey(tenantId);
-    await c.query(
-      `INSERT INTO challenges (id, tenant_id, account_id, flow_id, method_id, method_type, purpose, code_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 'mobile_text', 'sign_in', $6, now() + interval '5 minutes')`,
-      [challengeId, tenantId, flow.account_id, flowId, methodId, hashCode(codeKey, code)],
-    );
-    const key = `challenge:${challengeId}`;
-    const delivery = (
-      await c.query(
-        `INSERT INTO deliveries (tenant_id, channel, idempotency_key, recipient_enc, content_enc, challenge_id)
-         VALUES ($1, 'sms', $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING id`,
-        [
-          tenantId,
-          key,
-          await cipher.encrypt(tenantId, `delivery:${key}:recipient`, phone),
-          await cipher.encrypt(
-            tenantId,
-            `delivery:${key}:content`,
-            JSON.stringify({
-              kind: 'sms',
-              body: `Use verification code ${code} for ${tenant.name} sign-in.`,
-            }),
-          ),
-          challengeId,
-        ],
-      )
-    ).rows[0];
-    await c.query('SELECT * FROM deliveries WHERE tenant_id = $1 AND idempotency_key = $2', [tenantId, key]);
-    await c.query(
-      `UPDATE flows SET state = 'challenged', step = step + 1 WHERE tenant_id = $1 AND id = $2 AND step = $3`,
-      [tenantId, flowId, flow.step],
-    );
-    await audit(c, tenantId, flow.account_id, 'sign_in.challenge');
-    return { challengeId, deliveryId: delivery.id };
-  });
-  await queue.add(
-    'deliver',
-    { tenantId, deliveryId: out.deliveryId },
-    { jobId: out.deliveryId, removeOnComplete: true },
+  const { flow, method, tenant } = await call('verity_sign_in_context', tenantId, flowId, null, methodId);
+  const { phone } = JSON.parse(
+    await cipher.decryptText(
+      tenantId,
+      `method:${method.id}:details`,
+      Buffer.from(method.details_enc.slice(2), 'hex'),
+    ),
   );
-  return { status: 201, body: { challengeId: out.challengeId, type: 'mobile_text' } };
+  const code = randomDigits(6);
+  const challengeId = randomUUID();
+  const deliveryId = randomUUID();
+  const codeKey = await cipher.codeKey(tenantId);
+  const key = `challenge:${challengeId}`;
+  const written = await call(
+    'verity_challenge_created',
+    tenantId,
+    flowId,
+    flow.step,
+    { ...flow.data, challengeId },
+    JSON.stringify({
+      id: challengeId,
+      tenant_id: tenantId,
+      account_id: flow.account_id,
+      flow_id: flowId,
+      method_id: methodId,
+      method_type: 'mobile_text',
+      purpose: 'sign_in',
+      code_hash: hex(hashCode(codeKey, code)),
+      expires_at: new Date(Date.now() + 300_000),
+      context: {},
+    }),
+    JSON.stringify({
+      id: deliveryId,
+      tenant_id: tenantId,
+      challenge_id: challengeId,
+      channel: 'sms',
+      idempotency_key: key,
+      recipient_enc: hex(await cipher.encrypt(tenantId, `delivery:${key}:recipient`, phone)),
+      content_enc: hex(
+        await cipher.encrypt(
+          tenantId,
+          `delivery:${key}:content`,
+          JSON.stringify({ kind: 'sms', body: `Use verification code ${code} for ${tenant.name} sign-in.` }),
+        ),
+      ),
+      target_id: null,
+    }),
+    JSON.stringify(audit(tenantId, flow.account_id, 'sign_in.challenge')),
+  );
+  if (!written) return 404;
+  await queue.add('deliver', { tenantId, deliveryId }, { jobId: deliveryId, removeOnComplete: true });
+  return { status: 201, body: { challengeId, type: 'mobile_text' } };
 }
 
-function audit(c, tenantId, accountId, action) {
-  return c.query(
-    `INSERT INTO audit_events (tenant_id, actor_type, actor_id, action, target_type, target_id, outcome, details)
-     VALUES ($1, 'user', $2, $3, 'account', $2, 'success', '{}') RETURNING id`,
-    [tenantId, accountId, action],
-  );
+function audit(tenantId, accountId, action) {
+  return {
+    tenant_id: tenantId,
+    actor_type: 'user',
+    actor_id: accountId,
+    action,
+    target_type: 'account',
+    target_id: accountId,
+    outcome: 'success',
+    details: {},
+  };
 }
 
 const server = createServer(async (req, res) => {

@@ -6,8 +6,15 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-/** The SQL functions `Tenancy.call` may run (each sets the organisation itself; see migration 004). */
-export type TenantFunction = 'verity_claim_deliveries' | 'verity_deliveries_sent';
+/** The SQL functions `Tenancy.call` may run (each sets the organisation itself; see migrations 004 and 007). */
+export type TenantFunction =
+  | 'verity_claim_deliveries'
+  | 'verity_deliveries_sent'
+  | 'verity_sign_in_account'
+  | 'verity_sign_in_started'
+  | 'verity_sign_in_context'
+  | 'verity_challenge_created'
+  | 'verity_answer_accepted';
 
 interface Pool {
   query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
@@ -52,6 +59,15 @@ export class Tenancy {
     const placeholders = columns.map((_, i) => `$${i + 2}`).join(', ');
     const result = await pool.query(`SELECT * FROM ${fn}($1, ${placeholders})`, [tenantIds, ...columns]);
     return result.rows as T[];
+  }
+
+  /** One call of a single-organisation SQL function (its first argument), in one round trip: its one value. */
+  async callOne<T>(fn: TenantFunction, tenantId: string, ...args: unknown[]): Promise<T> {
+    if (!isUuid(tenantId)) throw new Error('a tenant scope needs an organisation id');
+    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+    const placeholders = args.map((_, i) => `$${i + 2}`).join(', ');
+    const result = await pool.query(`SELECT ${fn}($1, ${placeholders}) AS value`, [tenantId, ...args]);
+    return (result.rows[0] as { value: T }).value;
   }
 
   asOperator<T>(work: (scope: OperatorScope) => Promise<T>): Promise<T> {

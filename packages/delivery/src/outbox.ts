@@ -1,5 +1,6 @@
 import type { Content } from '@verity/channel-sdk';
-import { type Delivery, type TenantScope, deliveries } from '@verity/db';
+import { randomUUID } from 'node:crypto';
+import { type Delivery, type NewDelivery, type TenantScope, deliveries } from '@verity/db';
 import { envelope, queueConfig } from '@verity/queues';
 import type { TenantCipher } from '@verity/secrets';
 import type { Queue } from 'bullmq';
@@ -30,24 +31,28 @@ export class Outbox {
   ) {}
 
   async create(scope: TenantScope, message: NewMessage): Promise<{ delivery: Delivery; created: boolean }> {
+    return deliveries.create(scope, await this.seal(scope.tenantId, message));
+  }
+
+  /** The delivery row of a message, its recipient and content encrypted, for a caller that inserts it itself. */
+  async seal(tenantId: string, message: NewMessage): Promise<NewDelivery & { id: string }> {
     const key = message.idempotencyKey;
-    return deliveries.create(scope, {
-      ...(message.id ? { id: message.id } : {}),
+    return {
+      id: message.id ?? randomUUID(),
       channel: message.content.kind,
       idempotencyKey: key,
-      recipientEnc: await this.cipher.encrypt(scope.tenantId, recipientContext(key), message.to),
-      contentEnc: await this.cipher.encrypt(
-        scope.tenantId,
-        contentContext(key),
-        JSON.stringify(message.content),
-      ),
+      recipientEnc: await this.cipher.encrypt(tenantId, recipientContext(key), message.to),
+      contentEnc: await this.cipher.encrypt(tenantId, contentContext(key), JSON.stringify(message.content)),
       challengeId: message.challengeId ?? null,
       targetId: message.targetId ?? null,
-    });
+    };
   }
 
   /** Enqueues the delivery; the job id is the delivery id, so enqueuing twice queues it once. */
-  async dispatch(delivery: Delivery, correlationId: string): Promise<void> {
+  async dispatch(
+    delivery: Pick<Delivery, 'id' | 'tenantId' | 'channel'>,
+    correlationId: string,
+  ): Promise<void> {
     const name = queueOf[delivery.channel];
     const { attempts, keepCompleted, keepFailed } = queueConfig[name];
     await this.queues(name).add(

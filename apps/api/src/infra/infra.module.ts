@@ -1,5 +1,11 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import {
+  DataKeyRepository,
+  SignInStatements,
+  Tenancy,
+  assertRuntimeRole,
+  createDataSource,
+} from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
 import { Queue } from 'bullmq';
@@ -50,6 +56,11 @@ export class InfraModule implements OnApplicationShutdown {
         },
         { provide: Tenancy, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new Tenancy(ds) },
         {
+          provide: SignInStatements,
+          inject: [Tenancy],
+          useFactory: (tenancy: Tenancy) => new SignInStatements(tenancy),
+        },
+        {
           provide: TenantCipher,
           inject: [Tenancy],
           useFactory: (tenancy: Tenancy) =>
@@ -81,7 +92,7 @@ export class InfraModule implements OnApplicationShutdown {
           }),
         },
       ],
-      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, TenantCipher, PasswordHasher, Outbox],
+      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, SignInStatements, TenantCipher, PasswordHasher, Outbox],
     };
   }
 

@@ -98,12 +98,21 @@ export async function updateDetails(
   method: Method,
   details: MethodDetails,
 ) {
-  const detailsEnc = await cipher.encrypt(scope.tenantId, detailsContext(method.id), JSON.stringify(details));
+  const detailsEnc = await sealDetails(cipher, method, details);
   await scope.manager.query(`UPDATE methods SET details_enc = $3 WHERE tenant_id = $1 AND id = $2`, [
     scope.tenantId,
     method.id,
     detailsEnc,
   ]);
+}
+
+/** A method's details encrypted and bound to its row. */
+export function sealDetails(
+  cipher: TenantCipher,
+  method: Pick<Method, 'tenantId' | 'id'>,
+  details: MethodDetails,
+): Promise<Buffer> {
+  return cipher.encrypt(method.tenantId, detailsContext(method.id), JSON.stringify(details));
 }
 
 /** How a phone number or address is shown back to its owner: enough to recognise, not to read off. */

@@ -3,45 +3,49 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   type Challenge,
   type Delivery,
+  type Flow,
   type Method,
+  type NewChallenge,
+  type SignInContext,
+  SignInStatements,
   Tenancy,
   type TenantScope,
-  accounts,
   challenges,
   devices,
-  flows,
-  methods,
-  tenants,
+  isUuid,
 } from '@verity/db';
-import { Outbox } from '@verity/delivery';
-import { type MethodType, type Policy, decidePushPrompt, policyFrom } from '@verity/policy';
+import { type NewMessage, Outbox } from '@verity/delivery';
+import { type MethodType, type Policy, decidePushPrompt } from '@verity/policy';
 import { TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
 import { verifySync } from 'otplib';
 import { authenticationOptions, verifyAssertion } from '../factors/security-key.js';
 import {
   type MethodDetails,
   type PhoneDetails,
-  type SecurityKeyDetails,
-  updateDetails,
   type PushDetails,
+  type SecurityKeyDetails,
   type TotpDetails,
   masked,
   openDetails,
+  sealDetails,
 } from '../methods/method-details.js';
+import { policyOfTenant } from '../methods/policy-account.js';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError } from '../problem/problem.js';
 import { numberContext, pushTokenContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
 import {
+  type SignInData,
   SignInService,
+  amrWith,
   challengeLifetimeSeconds,
   flowGone,
   isCall,
+  mayRemember,
   outOfOrder,
-  recordUserEvent,
+  userEvent,
 } from './sign-in.service.js';
-import { policyOf } from '../methods/policy-account.js';
 
 /** Seconds before "Resend code" may send another code for the same method. */
 export const RESEND_COOL_DOWN_SECONDS = 30;
@@ -74,9 +78,14 @@ const wrongCode = (remaining: number) =>
       : 'That code didn’t work, and too many wrong codes were entered. Ask for a new one.',
   );
 
-type Verdict =
-  | { outcome: 'passed'; body: unknown }
-  | { outcome: 'wrong'; locked: boolean; remaining: number; notice: Delivery | null };
+interface Verdict {
+  locked: boolean;
+  remaining: number;
+  notice: Delivery | null;
+}
+
+const factorLocked = () =>
+  new DomainError(423, 'factor-locked', 'Locked', 'Too many attempts, try again later.');
 
 /**
  * The second factor: one challenge per request of the person ("Text me", "Call me", "Send notification",
@@ -87,6 +96,7 @@ type Verdict =
 export class ChallengeService {
   constructor(
     private readonly tenancy: Tenancy,
+    private readonly statements: SignInStatements,
     private readonly cipher: TenantCipher,
     private readonly outbox: Outbox,
     private readonly signIn: SignInService,
@@ -96,169 +106,158 @@ export class ChallengeService {
   ) {}
 
   async create(tenantId: string, flowId: string, methodId: string) {
-    const sent: Delivery[] = [];
-    const view = await this.tenancy.run(tenantId, async (scope) => {
-      const { flow, data } = await this.signIn.liveFlow(scope, flowId);
-      if (flow.state !== 'mfa' && flow.state !== 'challenged') throw outOfOrder();
-      if (!data.methodIds.includes(methodId)) throw methodNotOffered();
-      const method = await methods.findOfAccount(scope, flow.accountId!, methodId);
-      if (!method) throw methodNotOffered();
-      const organisation = await tenants.own(scope);
-      const policy = policyFrom(organisation.policy);
-      this.signIn.refuseIfLocked(method, policy);
-      const type = method.type as MethodType;
-      const details = await openDetails<MethodDetails>(this.cipher, method);
-      await this.coolDown(scope, data.challengeId as string | undefined, method);
-      if (data.challengeId) await challenges.voidPending(scope, flow.id, method.id);
+    const found = isUuid(flowId)
+      ? await this.statements.context(tenantId, flowId, isUuid(methodId) ? { methodId } : {})
+      : null;
+    const { flow, data } = liveFlow(found);
+    if (flow.state !== 'mfa' && flow.state !== 'challenged') throw outOfOrder();
+    if (!data.methodIds.includes(methodId)) throw methodNotOffered();
+    const { method, tenant: organisation } = found!;
+    if (!method) throw methodNotOffered();
+    const policy = policyOfTenant(organisation);
+    this.signIn.refuseIfLocked(method, policy);
+    const type = method.type as MethodType;
+    const details = await openDetails<MethodDetails>(this.cipher, method);
+    // the context's challenge is the flow's latest: a resend of the same method waits for the cool-down
+    coolDown(found!.challenge, method);
 
-      const expiresAt = new Date(Date.now() + challengeLifetimeSeconds(policy, type) * 1000);
-      const challengeId = randomUUID();
-      const codeKey = await this.cipher.codeKey(tenantId);
-      const base = {
-        id: challengeId,
-        accountId: flow.accountId!,
-        flowId: flow.id,
-        methodId,
-        methodType: type,
-        purpose: 'sign_in' as const,
-        expiresAt,
-      };
-      let shown: Record<string, unknown> = {};
-      let challenge: Challenge;
+    const expiresAt = new Date(Date.now() + challengeLifetimeSeconds(policy, type) * 1000);
+    const challengeId = randomUUID();
+    const codeKey = await this.cipher.codeKey(tenantId);
+    const base = {
+      id: challengeId,
+      accountId: flow.accountId!,
+      flowId: flow.id,
+      methodId,
+      methodType: type,
+      purpose: 'sign_in' as const,
+      expiresAt,
+    };
+    let challenge: NewChallenge & { id: string };
+    let message: Omit<NewMessage, 'idempotencyKey'> | null = null;
+    let shown: Record<string, unknown> = {};
 
-      if (type === 'authenticator_code') {
-        challenge = await challenges.create(scope, { ...base, codeHash: null });
-      } else if (type === 'mobile_text' || type === 'email') {
-        const code = randomDigits(6);
-        challenge = await challenges.create(scope, { ...base, codeHash: hashCode(codeKey, code) });
-        const to = 'phone' in details ? details.phone : (details as { email: string }).email;
-        const content =
+    if (type === 'authenticator_code') {
+      challenge = { ...base, codeHash: null };
+    } else if (type === 'mobile_text' || type === 'email') {
+      const code = randomDigits(6);
+      challenge = { ...base, codeHash: hashCode(codeKey, code) };
+      message = {
+        to: 'phone' in details ? details.phone : (details as { email: string }).email,
+        content:
           type === 'mobile_text'
-            ? {
-                kind: 'sms' as const,
-                body: `Use verification code ${code} for ${organisation.name} sign-in.`,
-              }
+            ? { kind: 'sms', body: `Use verification code ${code} for ${organisation.name} sign-in.` }
             : {
-                kind: 'email' as const,
+                kind: 'email',
                 subject: `Your ${organisation.name} verification code`,
                 text: `Use verification code ${code} to sign in to ${organisation.name}.`,
-              };
-        sent.push(await this.send(scope, to, content, challenge.id));
-        shown = { sentTo: masked(details), codeLength: 6 };
-      } else if (isCall({ methodType: type })) {
-        const keyed = data.voiceConfirmation === 'key_number';
-        const number = keyed ? randomDigits(Math.max(2, data.numberDigits)) : null;
-        challenge = await challenges.create(scope, {
-          ...base,
-          codeHash: number ? hashCode(codeKey, `${numberContext(challengeId)}:${number}`) : null,
-        });
-        const deliveryId = randomUUID();
-        const instructionsUrl = `${this.signIn.publicUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`;
-        sent.push(
-          await this.send(
-            scope,
-            (details as PhoneDetails).phone,
-            { kind: 'voice', instructionsUrl },
-            challenge.id,
-            deliveryId,
-          ),
-        );
-        shown = { calling: masked(details), ...(number ? { number } : {}) };
-      } else if (type === 'authenticator_push') {
-        const account = await accounts.findById(scope, flow.accountId!);
-        if (account?.atRiskSince) throw pushStopped();
-        const since = new Date(Date.now() - policy.push.windowMinutes * 60_000);
-        const prompt = decidePushPrompt(await challenges.pushCounts(scope, flow.accountId!, since), policy);
-        if (prompt.outcome === 'refused')
-          throw new DomainError(
-            429,
-            'push-limited',
-            'Use another method',
-            prompt.reasons[0]!.message,
-            undefined,
-            [...prompt.reasons],
-          ).retryAfter(prompt.retryAfterSeconds);
-        const number = randomDigits(data.numberDigits);
-        const deviceId = (details as PushDetails).deviceId;
-        const context = {
-          organisation: organisation.name,
-          ...(data.client.app ? { app: data.client.app } : {}),
-          ...(data.client.location ? { location: data.client.location } : {}),
-          ...(data.client.ip ? { ip: data.client.ip } : {}),
-          requestedAt: new Date().toISOString(),
-          numberDigits: data.numberDigits,
-          deviceId,
-        };
-        challenge = await challenges.create(scope, {
-          ...base,
-          codeHash: hashCode(codeKey, `${numberContext(challengeId)}:${number}`),
-          context,
-        });
-        const device = await devices.findById(scope, deviceId);
-        if (device?.status === 'active' && device.pushTokenEnc) {
-          const token = await this.cipher.decryptText(
-            tenantId,
-            pushTokenContext(device.id),
-            device.pushTokenEnc,
-          );
-          const ttlSeconds = Math.round((expiresAt.getTime() - Date.now()) / 1000);
-          sent.push(
-            await this.send(
-              scope,
-              token,
-              {
-                kind: 'push',
-                ttlSeconds,
-                data: {
-                  challengeId: challenge.id,
-                  organisation: organisation.slug,
-                  organisationName: organisation.name,
-                  ...(context.app ? { app: context.app } : {}),
-                  ...(context.location ? { location: context.location } : {}),
-                },
               },
-              challenge.id,
-              undefined,
-              device.id,
-            ),
-          );
-        }
-        shown = { number };
-      } else if (type === 'security_key') {
-        const key = details as SecurityKeyDetails;
-        const options = await authenticationOptions({
-          rpId: this.config.WEBAUTHN_RP_ID,
-          credentials: [
-            { credentialId: key.credentialId, ...(key.transports ? { transports: key.transports } : {}) },
-          ],
-        });
-        challenge = await challenges.create(scope, {
-          ...base,
-          codeHash: null,
-          context: { webauthnChallenge: options.challenge },
-        });
-        shown = { publicKey: options };
-      } else {
-        throw methodNotOffered();
-      }
-      if (
-        !(await flows.advance(scope, flow, {
-          state: 'challenged',
-          data: { ...data, challengeId: challenge.id },
-        }))
-      )
-        throw flowGone();
-      await recordUserEvent(scope, flow.accountId!, 'sign_in.challenge', 'success', data.client, {
-        method: type,
-        challengeId: challenge.id,
+      };
+      shown = { sentTo: masked(details), codeLength: 6 };
+    } else if (isCall({ methodType: type })) {
+      const keyed = data.voiceConfirmation === 'key_number';
+      const number = keyed ? randomDigits(Math.max(2, data.numberDigits)) : null;
+      challenge = {
+        ...base,
+        codeHash: number ? hashCode(codeKey, `${numberContext(challengeId)}:${number}`) : null,
+      };
+      const deliveryId = randomUUID();
+      message = {
+        id: deliveryId,
+        to: (details as PhoneDetails).phone,
+        content: {
+          kind: 'voice',
+          instructionsUrl: `${this.signIn.publicUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`,
+        },
+      };
+      shown = { calling: masked(details), ...(number ? { number } : {}) };
+    } else if (type === 'authenticator_push') {
+      if (found!.account?.atRiskSince) throw pushStopped();
+      const deviceId = (details as PushDetails).deviceId;
+      const since = new Date(Date.now() - policy.push.windowMinutes * 60_000);
+      const [counts, device] = await this.tenancy.run(tenantId, async (scope) => [
+        await challenges.pushCounts(scope, flow.accountId!, since),
+        await devices.findById(scope, deviceId),
+      ]);
+      const prompt = decidePushPrompt(counts, policy);
+      if (prompt.outcome === 'refused')
+        throw new DomainError(
+          429,
+          'push-limited',
+          'Use another method',
+          prompt.reasons[0]!.message,
+          undefined,
+          [...prompt.reasons],
+        ).retryAfter(prompt.retryAfterSeconds);
+      const number = randomDigits(data.numberDigits);
+      const context = {
+        organisation: organisation.name,
+        ...(data.client.app ? { app: data.client.app } : {}),
+        ...(data.client.location ? { location: data.client.location } : {}),
+        ...(data.client.ip ? { ip: data.client.ip } : {}),
+        requestedAt: new Date().toISOString(),
+        numberDigits: data.numberDigits,
+        deviceId,
+      };
+      challenge = {
+        ...base,
+        codeHash: hashCode(codeKey, `${numberContext(challengeId)}:${number}`),
+        context,
+      };
+      if (device?.status === 'active' && device.pushTokenEnc)
+        message = {
+          to: await this.cipher.decryptText(tenantId, pushTokenContext(device.id), device.pushTokenEnc),
+          content: {
+            kind: 'push',
+            ttlSeconds: Math.round((expiresAt.getTime() - Date.now()) / 1000),
+            data: {
+              challengeId,
+              organisation: organisation.slug,
+              organisationName: organisation.name,
+              ...(context.app ? { app: context.app } : {}),
+              ...(context.location ? { location: context.location } : {}),
+            },
+          },
+          targetId: device.id,
+        };
+      shown = { number };
+    } else if (type === 'security_key') {
+      const key = details as SecurityKeyDetails;
+      const options = await authenticationOptions({
+        rpId: this.config.WEBAUTHN_RP_ID,
+        credentials: [
+          { credentialId: key.credentialId, ...(key.transports ? { transports: key.transports } : {}) },
+        ],
       });
-      return { challengeId: challenge.id, methodId, type, expiresAt, ...shown };
+      challenge = { ...base, codeHash: null, context: { webauthnChallenge: options.challenge } };
+      shown = { publicKey: options };
+    } else {
+      throw methodNotOffered();
+    }
+
+    const delivery = message
+      ? await this.outbox.seal(tenantId, {
+          ...message,
+          idempotencyKey: `challenge:${challengeId}`,
+          challengeId,
+        })
+      : null;
+    const written = await this.statements.challengeCreated(tenantId, {
+      flow,
+      data: { ...data, challengeId },
+      challenge,
+      delivery,
+      audit: userEvent(flow.accountId!, 'sign_in.challenge', 'success', data.client, {
+        method: type,
+        challengeId,
+      }),
     });
-    await this.notices.dispatch(sent, flowId);
-    return view;
+    if (!written) throw flowGone();
+    await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId);
+    return { challengeId, methodId, type, expiresAt, ...shown };
   }
 
-  /** A code typed by the person (TOTP, SMS or email code). Single use, limited, locked at the policy's limit. */
+  /** A code typed by the person (TOTP, SMS or email code) or a security key's assertion. Single use, limited. */
   async verify(
     tenantId: string,
     flowId: string,
@@ -266,41 +265,45 @@ export class ChallengeService {
     answer: { code?: string | undefined; assertion?: unknown; rememberDevice?: boolean | undefined },
   ) {
     await this.limits.answer(tenantId, flowId);
-    const verdict: Verdict = await this.tenancy.run(tenantId, async (scope) => {
-      const { flow, data } = await this.signIn.liveFlow(scope, flowId);
-      if (flow.state !== 'challenged' || data.challengeId !== challengeId) throw outOfOrder();
-      const challenge = await challenges.findById(scope, challengeId);
-      if (!challenge || challenge.status !== 'pending' || challenge.expiresAt.getTime() <= Date.now())
-        throw challengeOver();
-      const method = challenge.methodId
-        ? await methods.findOfAccount(scope, flow.accountId!, challenge.methodId)
-        : null;
-      if (!method) throw challengeOver();
-      const policy = await policyOf(scope);
-      this.signIn.refuseIfLocked(method, policy);
-      const right = await this.check(scope, challenge, method, answer);
-      if (right === 'replayed') throw challengeOver();
-      if (right) {
-        if (!(await challenges.settle(scope, challenge.id, 'approved'))) throw challengeOver();
-        const account = await accounts.findById(scope, flow.accountId!);
-        if (!account) throw flowGone();
-        const body = await this.signIn.secondFactorPassed(
-          scope,
-          flow,
-          account,
-          challenge,
-          data,
-          answer.rememberDevice === true,
-        );
-        return { outcome: 'passed', body };
-      }
-      return this.wrong(scope, flow.id, challenge, policy);
+    const found = isUuid(flowId)
+      ? await this.statements.context(tenantId, flowId, isUuid(challengeId) ? { challengeId } : {})
+      : null;
+    const { flow, data } = liveFlow(found);
+    if (flow.state !== 'challenged' || data.challengeId !== challengeId) throw outOfOrder();
+    const { challenge, method, account } = found!;
+    if (!challenge || challenge.status !== 'pending' || challenge.expiresAt.getTime() <= Date.now())
+      throw challengeOver();
+    if (!method || !account) throw challengeOver();
+    const policy = policyOfTenant(found!.tenant);
+    this.signIn.refuseIfLocked(method, policy);
+
+    const right = await this.check(challenge, method, answer);
+    if (!right) {
+      const verdict = await this.tenancy.run(tenantId, (scope) =>
+        this.wrong(scope, flow.id, challenge, policy),
+      );
+      await this.notices.dispatch([verdict.notice], flowId);
+      if (verdict.locked) throw factorLocked();
+      throw wrongCode(verdict.remaining);
+    }
+
+    const amr = amrWith(data, challenge.methodType);
+    const remember = answer.rememberDevice === true && mayRemember(policy, account);
+    const outcome = await this.statements.answerAccepted(tenantId, {
+      flow,
+      data: { ...data, amr },
+      challengeId: challenge.id,
+      methodId: method.id,
+      ...right,
+      audit: userEvent(account.id, 'sign_in.completed', 'success', data.client, {
+        method: challenge.methodType,
+        remembered: remember,
+      }),
     });
-    if (verdict.outcome === 'passed') return verdict.body;
-    await this.notices.dispatch([verdict.notice], flowId);
-    if (verdict.locked)
-      throw new DomainError(423, 'factor-locked', 'Locked', 'Too many attempts, try again later.');
-    throw wrongCode(verdict.remaining);
+    if (outcome === 'locked') throw factorLocked();
+    if (outcome === 'flow-gone') throw flowGone();
+    if (outcome !== 'accepted') throw challengeOver();
+    return this.signIn.finished(tenantId, flow, account, amr, remember ? 'own' : null);
   }
 
   private async wrong(
@@ -315,15 +318,15 @@ export class ChallengeService {
     const count = await this.signIn.secondFactorFailed(scope, flow, challenge, policy);
     const locked = count.lockedUntil !== null && count.lockedUntil.getTime() > Date.now();
     if (locked) await challenges.settle(scope, challenge.id, 'locked');
-    return { outcome: 'wrong', locked, remaining: ANSWERS_PER_CHALLENGE - attempts, notice: count.notice };
+    return { locked, remaining: ANSWERS_PER_CHALLENGE - attempts, notice: count.notice };
   }
 
+  /** The answer checked against the challenge: false, or what accepting it writes to the method. */
   private async check(
-    scope: TenantScope,
     challenge: Challenge,
     method: Method,
     answer: { code?: string | undefined; assertion?: unknown },
-  ): Promise<boolean | 'replayed'> {
+  ): Promise<false | { timeStep?: number; detailsEnc?: Buffer }> {
     if (challenge.methodType === 'security_key') {
       if (answer.assertion === undefined) return false;
       const credential = await openDetails<SecurityKeyDetails>(this.cipher, method);
@@ -335,8 +338,7 @@ export class ChallengeService {
           rpId: this.config.WEBAUTHN_RP_ID,
           credential,
         });
-        await updateDetails(scope, this.cipher, method, { ...credential, counter: newCounter });
-        return true;
+        return { detailsEnc: await sealDetails(this.cipher, method, { ...credential, counter: newCounter }) };
       } catch {
         return false;
       }
@@ -345,47 +347,32 @@ export class ChallengeService {
     if (challenge.methodType === 'authenticator_code') {
       const { secret } = await openDetails<TotpDetails>(this.cipher, method);
       const result = verifySync({ secret, token: code, epochTolerance: [30, 0] });
-      if (!result.valid || !('timeStep' in result)) return false;
-      return (await methods.acceptTimeStep(scope, method.id, result.timeStep)) ? true : 'replayed';
+      return result.valid && 'timeStep' in result ? { timeStep: result.timeStep } : false;
     }
     if (!challenge.codeHash || isCall(challenge) || challenge.methodType === 'authenticator_push')
       return false;
-    return verifyCode(await this.cipher.codeKey(scope.tenantId), code, challenge.codeHash);
+    return verifyCode(await this.cipher.codeKey(challenge.tenantId), code, challenge.codeHash) ? {} : false;
   }
+}
 
-  /** "Resend code" kills the old code and sends a new one, but not more often than the cool-down allows. */
-  private async coolDown(scope: TenantScope, previousId: string | undefined, method: Method): Promise<void> {
-    if (!previousId) return;
-    const previous = await challenges.findById(scope, previousId);
-    if (!previous || previous.methodId !== method.id || previous.methodType === 'authenticator_code') return;
-    const waited = (Date.now() - previous.createdAt.getTime()) / 1000;
-    if (waited < RESEND_COOL_DOWN_SECONDS)
-      throw new DomainError(
-        429,
-        'resend-too-soon',
-        'Wait a moment',
-        `We just sent you a code. You can ask for another in ${Math.ceil(RESEND_COOL_DOWN_SECONDS - waited)} seconds.`,
-      ).retryAfter(RESEND_COOL_DOWN_SECONDS - waited);
-  }
+/** "Resend code" kills the old code and sends a new one, but not more often than the cool-down allows. */
+function coolDown(previous: Challenge | null, method: Method): void {
+  if (!previous || previous.methodId !== method.id || previous.methodType === 'authenticator_code') return;
+  const waited = (Date.now() - previous.createdAt.getTime()) / 1000;
+  if (waited < RESEND_COOL_DOWN_SECONDS)
+    throw new DomainError(
+      429,
+      'resend-too-soon',
+      'Wait a moment',
+      `We just sent you a code. You can ask for another in ${Math.ceil(RESEND_COOL_DOWN_SECONDS - waited)} seconds.`,
+    ).retryAfter(RESEND_COOL_DOWN_SECONDS - waited);
+}
 
-  private async send(
-    scope: TenantScope,
-    to: string,
-    content: Parameters<Outbox['create']>[1]['content'],
-    challengeId: string,
-    id?: string,
-    targetId?: string,
-  ): Promise<Delivery> {
-    const { delivery } = await this.outbox.create(scope, {
-      ...(id ? { id } : {}),
-      to,
-      content,
-      idempotencyKey: `challenge:${challengeId}`,
-      challengeId,
-      targetId: targetId ?? null,
-    });
-    return delivery;
-  }
+/** The flow of a context, live: not expired, not finished. */
+function liveFlow(found: SignInContext | null): { flow: Flow; data: SignInData } {
+  const flow = found?.flow;
+  if (!flow || flow.completedAt || flow.expiresAt.getTime() <= Date.now()) throw flowGone();
+  return { flow, data: flow.data as SignInData };
 }
 
 export const pushStopped = () =>

@@ -81,7 +81,10 @@ export class Notices {
     return out;
   }
 
-  async dispatch(deliveries: (Delivery | null)[], correlationId: string): Promise<void> {
+  async dispatch(
+    deliveries: (Pick<Delivery, 'id' | 'tenantId' | 'channel'> | null)[],
+    correlationId: string,
+  ): Promise<void> {
     await Promise.all(deliveries.flatMap((d) => (d ? [this.outbox.dispatch(d, correlationId)] : [])));
   }
 

@@ -1,12 +1,14 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Account as AccountRow,
+  type AuditEntry,
   type Challenge,
   type Delivery,
   type Flow,
   type Method,
   type TenantScope,
+  SignInStatements,
   Tenancy,
   accounts,
   audit,
@@ -28,7 +30,7 @@ import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { approximateLocation } from '../geo/locate.js';
 import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
-import { policyAccount, policyOf } from '../methods/policy-account.js';
+import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
@@ -41,7 +43,7 @@ export interface ClientContext {
   app?: string;
 }
 
-interface SignInData extends Record<string, unknown> {
+export interface SignInData extends Record<string, unknown> {
   methodIds: string[];
   defaultMethodId?: string;
   amr: string[];
@@ -105,6 +107,7 @@ export class SignInService {
 
   constructor(
     private readonly tenancy: Tenancy,
+    private readonly statements: SignInStatements,
     private readonly cipher: TenantCipher,
     private readonly hasher: PasswordHasher,
     private readonly limits: AttemptLimits,
@@ -123,89 +126,94 @@ export class SignInService {
   ) {
     const username = body.username.trim().toLowerCase();
     await this.limits.password(tenantId, username, client.ip);
-    const account = await this.tenancy.run(tenantId, (scope) => accounts.findByUsername(scope, username));
+    const { account, methods: registered, tenant } = await this.statements.account(tenantId, username);
     const stored = account?.passwordHash ?? (await this.decoy);
     const passwordRight = await this.hasher.verify(stored, body.password);
     const usable = account !== null && account.passwordHash !== null && account.status === 'active';
     if (!usable || !passwordRight) {
       // written for unknown users too (naming nobody), so every refusal does the same work and takes as long
-      await this.tenancy.run(tenantId, (scope) =>
-        account
-          ? recordUserEvent(scope, account.id, 'sign_in.password', 'failure', client)
-          : audit.record(scope, {
+      await this.statements.started(tenantId, {
+        flow: null,
+        audit: account
+          ? userEvent(account.id, 'sign_in.password', 'failure', client)
+          : {
               actorType: 'anonymous',
               action: 'sign_in.password',
               targetType: 'account',
               outcome: 'failure',
               ip: client.ip ?? null,
               details: { account: 'unknown' },
-            }),
-      );
+            },
+      });
       throw invalidCredentials();
     }
 
-    return this.tenancy.run(tenantId, async (scope) => {
-      const policy = await policyOf(scope);
-      const registered = await methods.verifiedOf(scope, account.id);
-      const rememberedAt = await this.rememberedAt(scope, account.id, body.rememberToken);
-      const decision = decideSignIn(policyAccount(account, registered), policy, {
-        now: new Date(),
-        ...(client.ip ? { ip: client.ip } : {}),
-        ...(rememberedAt ? { rememberedDeviceAt: rememberedAt } : {}),
-      });
-      await recordUserEvent(scope, account.id, 'sign_in.password', 'success', client, {
-        decision: decision.outcome,
-      });
-      const location = approximateLocation(client.ip)?.text;
-      const data: SignInData = {
-        methodIds: decision.outcome === 'mfa' ? decision.methods.map((m) => m.id) : [],
-        ...(decision.outcome === 'mfa' ? { defaultMethodId: decision.defaultMethod.id } : {}),
-        amr: ['pwd'],
-        client: { ...client, ...(location ? { location } : {}) },
-        numberDigits: decision.outcome === 'mfa' ? decision.numberMatchingDigits : 0,
-        voiceConfirmation: decision.outcome === 'mfa' ? decision.voiceConfirmation : 'press_hash',
-        elevated: account.elevated,
-      };
-      const fraudBlock = account.atRiskSince !== null && policy.fraud.blockSignIn;
-      const state = fraudBlock ? 'blocked' : stateOf(decision);
-      const flow = await flows.create(scope, {
-        kind: 'sign_in',
-        accountId: account.id,
-        state,
-        data,
-        expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
-      });
-      if (fraudBlock)
-        return {
-          ...this.view(flow),
-          reasons: [
-            {
-              code: 'FRAUD_REPORTED',
-              message:
-                'A sign-in to your account was reported as fraud, so it is blocked until your organisation has checked it. Contact your local helpdesk.',
-            },
-          ],
-        };
-      if (decision.outcome === 'no_mfa') return this.complete(scope, flow, account, 'aal1', decision.reasons);
+    const policy = policyOfTenant(tenant);
+    const rememberedAt = body.rememberToken
+      ? await this.tenancy.run(tenantId, (scope) => this.rememberedAt(scope, account.id, body.rememberToken))
+      : null;
+    const decision = decideSignIn(policyAccount(account, registered), policy, {
+      now: new Date(),
+      ...(client.ip ? { ip: client.ip } : {}),
+      ...(rememberedAt ? { rememberedDeviceAt: rememberedAt } : {}),
+    });
+    const location = approximateLocation(client.ip)?.text;
+    const data: SignInData = {
+      methodIds: decision.outcome === 'mfa' ? decision.methods.map((m) => m.id) : [],
+      ...(decision.outcome === 'mfa' ? { defaultMethodId: decision.defaultMethod.id } : {}),
+      amr: ['pwd'],
+      client: { ...client, ...(location ? { location } : {}) },
+      numberDigits: decision.outcome === 'mfa' ? decision.numberMatchingDigits : 0,
+      voiceConfirmation: decision.outcome === 'mfa' ? decision.voiceConfirmation : 'press_hash',
+      elevated: account.elevated,
+    };
+    const fraudBlock = account.atRiskSince !== null && policy.fraud.blockSignIn;
+    const flow = {
+      id: randomUUID(),
+      kind: 'sign_in' as const,
+      accountId: account.id,
+      state: fraudBlock ? 'blocked' : stateOf(decision),
+      step: 0,
+      data,
+      expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
+    };
+    await this.statements.started(tenantId, {
+      flow,
+      audit: userEvent(account.id, 'sign_in.password', 'success', client, { decision: decision.outcome }),
+    });
+    if (fraudBlock)
       return {
         ...this.view(flow),
-        reasons: decision.reasons.map(reasonView),
-        ...(decision.outcome === 'mfa'
-          ? {
-              methods: await Promise.all(
-                decision.methods.map(async (m) => this.methodView(registered.find((r) => r.id === m.id)!)),
-              ),
-              defaultMethodId: decision.defaultMethod.id,
-              defaultReason: reasonView(decision.defaultReason),
-            }
-          : {}),
-        unavailable: decision.unavailable.map((u) => ({
-          methodId: u.method.id,
-          type: u.method.type,
-          reasons: u.reasons.map(reasonView),
-        })),
+        reasons: [
+          {
+            code: 'FRAUD_REPORTED',
+            message:
+              'A sign-in to your account was reported as fraud, so it is blocked until your organisation has checked it. Contact your local helpdesk.',
+          },
+        ],
       };
-    });
+    if (decision.outcome === 'no_mfa')
+      return this.tenancy.run(tenantId, (scope) =>
+        this.complete(scope, flow, account, 'aal1', decision.reasons),
+      );
+    return {
+      ...this.view(flow),
+      reasons: decision.reasons.map(reasonView),
+      ...(decision.outcome === 'mfa'
+        ? {
+            methods: await Promise.all(
+              decision.methods.map(async (m) => this.methodView(registered.find((r) => r.id === m.id)!)),
+            ),
+            defaultMethodId: decision.defaultMethod.id,
+            defaultReason: reasonView(decision.defaultReason),
+          }
+        : {}),
+      unavailable: decision.unavailable.map((u) => ({
+        methodId: u.method.id,
+        type: u.method.type,
+        reasons: u.reasons.map(reasonView),
+      })),
+    };
   }
 
   /** Where the flow stands; for push and calls, whether the person has answered yet. */
@@ -237,7 +245,7 @@ export class SignInService {
     });
   }
 
-  /** The second factor was proved: finish the flow once, and sign the result. */
+  /** The second factor was proved (an answer seen by polling): finish the flow once, and sign the result. */
   async secondFactorPassed(
     scope: TenantScope,
     flow: Flow,
@@ -246,22 +254,37 @@ export class SignInService {
     data: SignInData,
     rememberDevice: boolean,
   ) {
-    const amr = [...new Set([...data.amr, AMR[challenge.methodType as MethodType] ?? 'mfa', 'mfa'])];
+    const amr = amrWith(data, challenge.methodType);
     if (!(await flows.advance(scope, flow, { state: 'complete', data: { ...data, amr }, completed: true })))
       throw flowGone();
     if (challenge.methodId) await methods.recordSuccess(scope, challenge.methodId);
-    const result = await this.sign(scope, flow, account, 'aal2', amr);
-    const rememberToken = rememberDevice ? await this.remember(scope, account) : undefined;
+    const remember = rememberDevice && mayRemember(await policyOf(scope), account);
     await recordUserEvent(scope, account.id, 'sign_in.completed', 'success', data.client, {
       method: challenge.methodType,
-      remembered: rememberToken !== undefined,
+      remembered: remember,
     });
-    return {
-      flowId: flow.id,
-      state: 'complete',
-      result,
-      ...(rememberToken ? { rememberToken } : {}),
-    };
+    return this.finished(scope.tenantId, flow, account, amr, remember ? scope : null);
+  }
+
+  /**
+   * The signed result of a finished second factor and, where asked and allowed, the token that remembers the
+   * device (written in `scope`, or in its own transaction).
+   */
+  async finished(
+    tenantId: string,
+    flow: Pick<Flow, 'id'>,
+    account: AccountRow,
+    amr: string[],
+    remember: TenantScope | 'own' | null,
+  ) {
+    const result = await this.sign(tenantId, flow, account, 'aal2', amr);
+    const rememberToken =
+      remember === null
+        ? undefined
+        : remember === 'own'
+          ? await this.tenancy.run(tenantId, (scope) => this.remember(scope, account))
+          : await this.remember(remember, account);
+    return { flowId: flow.id, state: 'complete', result, ...(rememberToken ? { rememberToken } : {}) };
   }
 
   /**
@@ -316,13 +339,13 @@ export class SignInService {
 
   private async complete(
     scope: TenantScope,
-    flow: Flow,
+    flow: Pick<Flow, 'id' | 'step' | 'data' | 'state' | 'expiresAt'>,
     account: AccountRow,
     acr: 'aal1',
     reasons: SignInDecision['reasons'],
   ) {
     if (!(await flows.advance(scope, flow, { state: 'complete', completed: true }))) throw flowGone();
-    const result = await this.sign(scope, flow, account, acr, ['pwd']);
+    const result = await this.sign(scope.tenantId, flow, account, acr, ['pwd']);
     await recordUserEvent(
       scope,
       account.id,
@@ -337,9 +360,15 @@ export class SignInService {
     return { ...this.view(flow), state: 'complete', reasons: reasons.map(reasonView), result };
   }
 
-  private sign(scope: TenantScope, flow: Flow, account: AccountRow, acr: 'aal1' | 'aal2', amr: string[]) {
+  private sign(
+    tenantId: string,
+    flow: Pick<Flow, 'id'>,
+    account: AccountRow,
+    acr: 'aal1' | 'aal2',
+    amr: string[],
+  ) {
     return this.signer.sign({
-      tenantId: scope.tenantId,
+      tenantId,
       accountId: account.id,
       username: account.username,
       flowId: flow.id,
@@ -348,11 +377,9 @@ export class SignInService {
     });
   }
 
-  /** "Don't ask again for N days": never for elevated rights, never where the policy turned it off. */
-  private async remember(scope: TenantScope, account: AccountRow): Promise<string | undefined> {
-    const policy = await policyOf(scope);
-    const { enabled, lifetimeDays } = policy.conditionalMfa.rememberedDevice;
-    if (!enabled || account.elevated) return undefined;
+  /** "Don't ask again for N days" (the caller checked `mayRemember`). */
+  private async remember(scope: TenantScope, account: AccountRow): Promise<string> {
+    const { lifetimeDays } = (await policyOf(scope)).conditionalMfa.rememberedDevice;
     const token = randomBytes(32).toString('base64url');
     await rememberedDevices.create(scope, {
       accountId: account.id,
@@ -382,7 +409,7 @@ export class SignInService {
     };
   }
 
-  private view(flow: Flow) {
+  private view(flow: Pick<Flow, 'id' | 'state' | 'expiresAt'>) {
     return { flowId: flow.id, state: publicState(flow.state), expiresAt: flow.expiresAt };
   }
 
@@ -398,15 +425,18 @@ export function challengeLifetimeSeconds(policy: Policy, type: MethodType): numb
 }
 
 /** One step of a person's own sign-in in the organisation's audit log, with where it came from. */
-export function recordUserEvent(
-  scope: TenantScope,
+export function recordUserEvent(scope: TenantScope, ...event: Parameters<typeof userEvent>) {
+  return audit.record(scope, userEvent(...event));
+}
+
+export function userEvent(
   accountId: string,
   action: string,
   outcome: 'success' | 'failure' | 'denied',
   client: ClientContext & { location?: string },
   details: Record<string, unknown> = {},
-) {
-  return audit.record(scope, {
+): AuditEntry {
+  return {
     actorType: 'user',
     actorId: accountId,
     action,
@@ -420,7 +450,17 @@ export function recordUserEvent(
       ...(client.location ? { location: client.location } : {}),
       ...(client.app ? { app: client.app } : {}),
     },
-  });
+  };
+}
+
+/** The flow's method references once this factor is added (RFC 8176, and "mfa"). */
+export function amrWith(data: SignInData, methodType: string): string[] {
+  return [...new Set([...data.amr, AMR[methodType as MethodType] ?? 'mfa', 'mfa'])];
+}
+
+/** "Don't ask again for N days": never for elevated rights, never where the policy turned it off. */
+export function mayRemember(policy: Policy, account: Pick<AccountRow, 'elevated'>): boolean {
+  return policy.conditionalMfa.rememberedDevice.enabled && !account.elevated;
 }
 
 export function isCall(challenge: Pick<Challenge, 'methodType'>): boolean {

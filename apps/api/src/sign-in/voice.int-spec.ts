@@ -103,7 +103,7 @@ describe('sign-in with a phone call answered on the keypad', () => {
       .get(Tenancy)
       .run(org.tenantId, (scope) =>
         scope.manager.query(
-          `UPDATE tenants SET policy = policy || '{"voice":{"confirmation":"key_number"}}'::jsonb WHERE id = $1`,
+          `UPDATE tenants SET policy = policy || '{"voice":{"confirmation":"key_number"}}'::jsonb, policy_version = policy_version + 1 WHERE id = $1`,
           [org.tenantId],
         ),
       );
@@ -133,7 +133,10 @@ describe('sign-in with a phone call answered on the keypad', () => {
       await api.app
         .get(Tenancy)
         .run(org.tenantId, (scope) =>
-          scope.manager.query(`UPDATE tenants SET policy = policy - 'voice' WHERE id = $1`, [org.tenantId]),
+          scope.manager.query(
+            `UPDATE tenants SET policy = policy - 'voice', policy_version = policy_version + 1 WHERE id = $1`,
+            [org.tenantId],
+          ),
         );
     }
   });

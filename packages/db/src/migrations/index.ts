@@ -5,6 +5,7 @@ import { ChannelSettings1763900000003 } from './1763900000003-ChannelSettings.js
 import { DeliveryStatements1763900000004 } from './1763900000004-DeliveryStatements.js';
 import { SignIn1763900000005 } from './1763900000005-SignIn.js';
 import { Sessions1763900000006 } from './1763900000006-Sessions.js';
+import { SignInStatements1763900000007 } from './1763900000007-SignInStatements.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   DeliveryStatements1763900000004,
   SignIn1763900000005,
   Sessions1763900000006,
+  SignInStatements1763900000007,
 ];

@@ -53,16 +53,6 @@ export const challenges = {
     return rows[0]?.attempts ?? null;
   },
 
-  /** Voids the account's other pending challenges of a flow and method (a resend kills the old code). */
-  async voidPending(scope: TenantScope, flowId: string, methodId: string): Promise<number> {
-    const [, affected]: [unknown, number] = await scope.manager.query(
-      `UPDATE challenges SET status = 'expired', resolved_at = now()
-        WHERE tenant_id = $1 AND flow_id = $2 AND method_id = $3 AND status = 'pending'`,
-      [scope.tenantId, flowId, methodId],
-    );
-    return affected;
-  },
-
   /** Pushes waiting for an answer, and pushes sent since `since`, for the MFA-fatigue limits. */
   async pushCounts(
     scope: TenantScope,

@@ -14,3 +14,9 @@ export { rememberedDevices } from './remembered-devices.js';
 export { sessions, type NewSession, type TouchedSession } from './sessions.js';
 export { channelSettings } from './channel-settings.js';
 export { DeliveryLedger, GroupCommit } from './delivery-ledger.js';
+export {
+  SignInStatements,
+  type SignInAccount,
+  type SignInContext,
+  type AnswerOutcome,
+} from './sign-in-statements.js';

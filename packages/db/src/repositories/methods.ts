@@ -107,17 +107,4 @@ export const methods = {
     );
     return affected === 1;
   },
-
-  /**
-   * Accepts a TOTP time step once: true only for the first caller with a step newer than any accepted before,
-   * however many submit the same code at the same moment.
-   */
-  async acceptTimeStep(scope: TenantScope, id: string, timeStep: number): Promise<boolean> {
-    const [, affected]: [unknown, number] = await scope.manager.query(
-      `UPDATE methods SET last_time_step = $3
-        WHERE tenant_id = $1 AND id = $2 AND (last_time_step IS NULL OR last_time_step < $3)`,
-      [scope.tenantId, id, timeStep],
-    );
-    return affected === 1;
-  },
 };
