@@ -1,16 +1,24 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { type FcmFake, type TwilioFake, startFcmFake, startTwilioFake } from '@verity/testing';
+import {
+  type FcmFake,
+  type TwilioFake,
+  signedTwilioCallback,
+  startFcmFake,
+  startTwilioFake,
+} from '@verity/testing';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, codeIn, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, codeIn, messageOf, staffMember, testDevice } from '../test/sign-in.js';
 
 const worker = fileURLToPath(new URL('../../../worker/dist/main.js', import.meta.url));
 const twilio = { accountSid: `AC${'c'.repeat(32)}`, authToken: 'e2e-twilio-token', from: '+447700900001' };
+const PUBLIC_URL = 'https://verity-e2e.example.nhs.uk';
 
 /**
- * The whole path as it runs in production: the API, a worker process serving the SMS queue, the real Twilio
- * SDK and the Twilio fake. The code is read from the text the fake received, as the person would read it.
+ * The whole path as it runs in production: the API, a worker process serving the SMS, voice and push queues,
+ * the real Twilio and Firebase SDKs and the provider fakes. The person's part is played from what the fakes
+ * received: the code read from the text, the keypress posted as Twilio posts it, the answer signed by the app.
  */
 describe('sign-in through the worker and the provider fakes', () => {
   let api: TestApi;
@@ -25,6 +33,7 @@ describe('sign-in through the worker and the provider fakes', () => {
     fcm = await startFcmFake({ accessToken: 'e2e-fcm-token' });
     const CHANNELS = JSON.stringify({
       sms: { provider: 'twilio-sms', config: { ...twilio, apiBaseUrl: fake.url } },
+      voice: { provider: 'twilio-voice', config: { ...twilio, apiBaseUrl: fake.url } },
       push: {
         provider: 'fcm',
         config: {
@@ -34,10 +43,16 @@ describe('sign-in through the worker and the provider fakes', () => {
         },
       },
     });
-    api = await startApi({ REDIS_PREFIX: prefix, CHANNELS });
+    api = await startApi({ REDIS_PREFIX: prefix, CHANNELS, PUBLIC_URL });
     org = await onboard(api, 'e2e');
     sender = spawn(process.execPath, [worker], {
-      env: { ...process.env, REDIS_PREFIX: prefix, CHANNELS, WORKER_QUEUES: 'sms,push', LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        REDIS_PREFIX: prefix,
+        CHANNELS,
+        WORKER_QUEUES: 'sms,voice,push',
+        LOG_LEVEL: 'silent',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {
@@ -59,6 +74,15 @@ describe('sign-in through the worker and the provider fakes', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error('the provider fake never received it');
+  }
+
+  async function untilAsync<T>(find: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < 200; i++) {
+      const found = await find();
+      if (found !== undefined) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the worker never recorded it');
   }
 
   it('texts a code that signs the person in', async () => {
@@ -93,6 +117,53 @@ describe('sign-in through the worker and the provider fakes', () => {
     });
     expect(done.status).toBe(200);
     expect(done.body.state).toBe('complete');
+    expect(fake.acceptedCount(phone)).toBe(1);
+  });
+
+  it('calls the phone; the # Twilio posts from the keypad signs the person in', async () => {
+    const phone = '+447700900556';
+    const { username, methods } = await staffMember(api, org.tenantId, {
+      methods: [{ type: 'mobile_call', phone }],
+    });
+    const flowId = (
+      await api.request({
+        method: 'POST',
+        url: '/v1/sign-in',
+        key: org.key,
+        body: { username, password: PASSWORD },
+      })
+    ).body.flowId;
+    const asked = await api.request({
+      method: 'POST',
+      url: `/v1/sign-in/${flowId}/challenges`,
+      key: org.key,
+      body: { methodId: methods[0]!.id },
+    });
+    expect(asked.status).toBe(201);
+    const placed = await until(() => fake.requests().find((r) => r.body.To === phone)?.body);
+    const instructionsUrl = placed.Url as string;
+    expect(instructionsUrl).toMatch(new RegExp(`^${PUBLIC_URL}/webhooks/twilio/`));
+    // the call's SID, as Twilio answered the worker and the worker recorded it
+    const callSid = await untilAsync(
+      async () =>
+        (await messageOf(api, org.tenantId, asked.body.challengeId)).delivery.providerMessageId ?? undefined,
+    );
+    const twilioPosts = (url: string, params: Record<string, string>) => {
+      const signed = signedTwilioCallback(twilio.authToken, url, params);
+      return api.request({
+        method: 'POST',
+        url: new URL(url).pathname,
+        payload: signed.rawBody,
+        headers: signed.headers,
+      });
+    };
+    const twiml = await twilioPosts(instructionsUrl, { CallSid: callSid, AccountSid: twilio.accountSid });
+    expect(twiml.text).toContain('press the hash key to approve');
+    const action = /<Gather[^>]*action="([^"]+)"/.exec(twiml.text)?.[1]?.replace(/&amp;/g, '&');
+    expect(action).toBe(`${instructionsUrl}/keypress`);
+    await twilioPosts(action!, { CallSid: callSid, AccountSid: twilio.accountSid, Digits: '' });
+    const done = await api.request({ method: 'GET', url: `/v1/sign-in/${flowId}`, key: org.key });
+    expect(done.body).toMatchObject({ state: 'complete', result: expect.any(String) });
     expect(fake.acceptedCount(phone)).toBe(1);
   });
 

@@ -99,6 +99,20 @@ describe('sign-in with the authenticator app: push with number matching', () => 
     expect(done.status).toBe(200);
   });
 
+  it('takes one of 50 parallel approvals of one push, and completes the sign-in once', async () => {
+    const app = await withApp();
+    const push = await challenge(app.signIn.body.flowId, app.pushMethod.id);
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, () => answer(app, push.body.challengeId, 'approve', push.body.number)),
+    );
+    expect(answers.filter((r) => r.body?.outcome === 'approved')).toHaveLength(1);
+    expect(answers.some((r) => r.status >= 500)).toBe(false);
+    const done = await status(app.signIn.body.flowId);
+    expect(done.body).toMatchObject({ state: 'complete', result: expect.any(String) });
+    const again = await status(app.signIn.body.flowId);
+    expect(again.status).toBe(404);
+  });
+
   it('approves when the person types the number shown at sign-in, with the request signed by the device', async () => {
     const app = await withApp();
     const push = await challenge(app.signIn.body.flowId, app.pushMethod.id);

@@ -1,7 +1,8 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
-import { Challenge, Flow, accounts } from '@verity/db';
+import { Challenge, Flow, RememberedDevice, Session, accounts } from '@verity/db';
 import { QueueName, envelope } from '@verity/queues';
 import { connectAsApp, createTenant } from '@verity/testing';
 import { type Job, type Queue, QueueEvents } from 'bullmq';
@@ -40,7 +41,40 @@ describe('housekeeping worker', () => {
         state: 'password',
         expiresAt: new Date(Date.now() - 3 * DAY),
       });
-      return { old: old.id, fresh: fresh.id, oldFlow: oldFlow.id };
+      const session = (lastSeenAt: Date, expiresAt: Date, revokedAt: Date | null = null) =>
+        scope.manager.getRepository(Session).save({
+          tenantId,
+          accountId: account.id,
+          flowId: randomUUID(),
+          tokenHash: randomBytes(32),
+          acr: 'aal2',
+          amr: ['pwd', 'otp', 'mfa'],
+          elevated: false,
+          idleSeconds: 1800,
+          authenticatedAt: lastSeenAt,
+          lastSeenAt,
+          expiresAt,
+          revokedAt,
+        });
+      const live = await session(new Date(), new Date(Date.now() + DAY));
+      await session(new Date(Date.now() - 2 * DAY), new Date(Date.now() + DAY)); // idle for two days
+      await session(new Date(), new Date(Date.now() + DAY), new Date(Date.now() - 2 * DAY)); // revoked
+      const device = (expiresAt: Date) =>
+        scope.manager.getRepository(RememberedDevice).save({
+          tenantId,
+          accountId: account.id,
+          tokenHash: randomBytes(32),
+          expiresAt,
+        });
+      await device(new Date(Date.now() - 2 * DAY));
+      const remembered = await device(new Date(Date.now() + DAY));
+      return {
+        old: old.id,
+        fresh: fresh.id,
+        oldFlow: oldFlow.id,
+        session: live.id,
+        remembered: remembered.id,
+      };
     });
   }
 
@@ -48,6 +82,8 @@ describe('housekeeping worker', () => {
     db.tenancy.run(tenantId, async (scope) => ({
       challenges: (await scope.manager.getRepository(Challenge).find()).map((c) => c.id),
       flows: (await scope.manager.getRepository(Flow).find()).map((f) => f.id),
+      sessions: (await scope.manager.getRepository(Session).find()).map((s) => s.id),
+      remembered: (await scope.manager.getRepository(RememberedDevice).find()).map((d) => d.id),
     }));
 
   beforeAll(async () => {
@@ -82,10 +118,23 @@ describe('housekeeping worker', () => {
       PURGE_EXPIRED,
       envelope(a, 'test', { olderThanMinutes: KEEP_EXPIRED_MINUTES }),
     );
-    expect(await job.waitUntilFinished(events, 10_000)).toEqual({ challenges: 1, flows: 1 });
-    expect(await remaining(a)).toEqual({ challenges: [rowsA.fresh], flows: [] });
-    expect((await remaining(b)).challenges.sort()).toEqual([rowsB.old, rowsB.fresh].sort());
-    expect((await remaining(b)).flows).toEqual([rowsB.oldFlow]);
+    expect(await job.waitUntilFinished(events, 10_000)).toEqual({
+      challenges: 1,
+      flows: 1,
+      sessions: 2,
+      rememberedDevices: 1,
+    });
+    expect(await remaining(a)).toEqual({
+      challenges: [rowsA.fresh],
+      flows: [],
+      sessions: [rowsA.session],
+      remembered: [rowsA.remembered],
+    });
+    const untouched = await remaining(b);
+    expect(untouched.challenges.sort()).toEqual([rowsB.old, rowsB.fresh].sort());
+    expect(untouched.flows).toEqual([rowsB.oldFlow]);
+    expect(untouched.sessions).toHaveLength(3);
+    expect(untouched.remembered).toHaveLength(2);
   });
 
   it('fans the schedule out to one job per organisation, once per window', async () => {

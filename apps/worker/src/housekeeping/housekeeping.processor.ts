@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { Tenancy, housekeeping, tenants } from '@verity/db';
+import { type Purged, Tenancy, housekeeping, tenants } from '@verity/db';
 import { QueueName, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { InstrumentedProcessor } from '../instrumented.js';
@@ -68,12 +68,12 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
     return { organisations: all.length };
   }
 
-  private async purge(job: Job): Promise<{ challenges: number; flows: number }> {
+  private async purge(job: Job): Promise<Purged> {
     const { tenantId, data } = parse(purgeExpiredJob, job);
     const before = new Date(Date.now() - data.olderThanMinutes * 60_000);
     const removed = await this.tenancy.run(tenantId, (scope) => housekeeping.purgeExpired(scope, before));
     this.logger.log(
-      `organisation ${tenantId}: removed ${removed.challenges} challenges, ${removed.flows} flows`,
+      `organisation ${tenantId}: removed ${removed.challenges} challenges, ${removed.flows} flows, ${removed.sessions} sessions, ${removed.rememberedDevices} remembered devices`,
     );
     return removed;
   }
