@@ -94,4 +94,4 @@ export {
   numberMatchingDigits,
   type ThrottleDecision,
 } from './decisions/throttles.js';
-export { SESSION_LIMITS, sessionLimits, type SessionLimits } from './decisions/sessions.js';
+export { SESSION_LIMITS, STEP_UP_SECONDS, sessionLimits, type SessionLimits } from './decisions/sessions.js';

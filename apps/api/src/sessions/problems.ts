@@ -25,3 +25,24 @@ export const resultUsed = () =>
     'Already exchanged',
     'This sign-in result has already been exchanged for a session. Sign in again to start another.',
   );
+
+/** The session's last authentication is older than a change of security info allows (R31). */
+export const stepUpRequired = (minutes: number) =>
+  new DomainError(
+    401,
+    'step-up-required',
+    'Verify your identity',
+    `Verify your identity again to make this change: for your security, it needs a check made in the last ${minutes} minutes.`,
+  );
+
+/** No step-up is possible now: the policy's reasons say why (nothing usable, registration needed, blocked). */
+export const stepUpUnavailable = (reasons: { code: string; message: string }[]) =>
+  new DomainError(
+    409,
+    'step-up-unavailable',
+    'Cannot verify your identity',
+    reasons.map((r) => r.message).join(' ') ||
+      'None of your sign-in methods can be used to verify your identity now. Contact your local helpdesk.',
+    undefined,
+    reasons,
+  );

@@ -14,7 +14,11 @@ export const exchangeBody = z
   .strict();
 export type ExchangeBody = z.output<typeof exchangeBody>;
 
-/** A session token as it is issued: 32 random bytes, base64url. Anything else is refused like an unknown one. */
-export const SESSION_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+export { SESSION_HEADER, SESSION_TOKEN } from './session-token.js';
 
-export const SESSION_HEADER = 'verity-session';
+/**
+ * A step-up: the person's browser as the relying application sees it now (shown in the authenticator app's
+ * request); by default, as it was when the session began. The body may be left out.
+ */
+export const stepUpBody = z.object({ client: client.optional() }).strict().optional();
+export type StepUpBody = z.output<typeof stepUpBody>;

@@ -4,9 +4,11 @@ import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
-import { type ExchangeBody, exchangeBody } from './schemas.js';
+import { type ExchangeBody, type StepUpBody, exchangeBody, stepUpBody } from './schemas.js';
 import { SessionGuard, type SessionRequest } from './session.guard.js';
 import { SessionsService } from './sessions.service.js';
+import { requireRecentAuthentication } from './step-up.guard.js';
+import { StepUpService } from './step-up.service.js';
 
 const sessionHeader = {
   name: 'Verity-Session',
@@ -23,7 +25,10 @@ const sessionHeader = {
 @UseGuards(TenantKeyGuard)
 @Controller('v1')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly stepUps: StepUpService,
+  ) {}
 
   /** Exchanges a finished sign-in's result for a session, once. */
   @Post('sessions')
@@ -60,7 +65,10 @@ export class SessionsController {
     return this.sessions.list(request.tenant!.tenantId, request.staffSession!.session);
   }
 
-  /** Ends one of the person's own sessions. */
+  /**
+   * Ends one of the person's own sessions. Ending another device's session is a security change: it needs an
+   * authentication within the last 10 minutes (else 401 step-up-required); signing this one out does not.
+   */
   @Delete('session/sessions/:sessionId')
   @HttpCode(204)
   @UseGuards(SessionGuard)
@@ -69,7 +77,22 @@ export class SessionsController {
     @Req() request: SessionRequest,
     @Param('sessionId', new ZodPipe(uuidParam)) sessionId: string,
   ) {
-    await this.sessions.revokeOwn(request.tenant!.tenantId, request.staffSession!.session, sessionId);
+    const current = request.staffSession!.session;
+    if (sessionId !== current.id) requireRecentAuthentication(current);
+    await this.sessions.revokeOwn(request.tenant!.tenantId, current, sessionId);
+  }
+
+  /**
+   * Step-up: a second factor for the signed-in person, through the sign-in's challenge, verify and status
+   * endpoints (with this session's token); when it finishes the session is re-authenticated with a new token.
+   */
+  @Post('session/step-up')
+  @Header('cache-control', 'no-store')
+  @UseGuards(SessionGuard)
+  @ApiHeader(sessionHeader)
+  @ApiBody({ schema: z.toJSONSchema(stepUpBody, { io: 'input' }) as Record<string, unknown> })
+  stepUp(@Req() request: SessionRequest, @Body(new ZodPipe(stepUpBody)) body: StepUpBody) {
+    return this.stepUps.start(request.tenant!.tenantId, request.staffSession!, body);
   }
 }
 

@@ -200,9 +200,12 @@ describe('portal sessions', () => {
       createdAt: expect.any(String),
       expiresAt: expect.any(String),
       idleExpiresAt: expect.any(String),
+      stepUpUntil: expect.any(String),
     });
     const at = (field: string) => Date.parse(made.body[field]);
     expect(at('expiresAt') - at('authenticatedAt')).toBe(12 * HOUR);
+    // a change of security info needs no step-up for 10 minutes after the sign-in
+    expect(at('stepUpUntil') - at('authenticatedAt')).toBe(10 * MINUTE);
     expect(at('idleExpiresAt') - at('createdAt')).toBe(30 * MINUTE);
     // the result's five minutes run from the sign-in, so the session began at most that long after it
     expect(at('createdAt') - at('authenticatedAt')).toBeLessThan(5 * MINUTE);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   type Session,
@@ -11,25 +10,19 @@ import {
   sessions,
 } from '@verity/db';
 import { sessionLimits } from '@verity/policy';
-import { TenantCipher, hashCode } from '@verity/secrets';
+import { TenantCipher } from '@verity/secrets';
 import { problems } from '../problem/problem.js';
 import { ResultSigner } from '../sign-in/result-signer.js';
 import { recordUserEvent } from '../sign-in/sign-in.service.js';
 import { resultRefused, resultUsed, sessionExpired } from './problems.js';
-import { type ExchangeBody, SESSION_TOKEN } from './schemas.js';
-
-const TOKEN_CONTEXT = 'session';
+import { idleExpiresAt, stepUpUntil } from './reauthentication.js';
+import type { ExchangeBody } from './schemas.js';
+import { SESSION_TOKEN, newSessionToken, sessionTokenHash } from './session-token.js';
 
 /** The administrator (an organisation's console key) behind an action. */
 export interface Administrator {
   tenantId: string;
   keyId: string;
-}
-
-/** When the session dies if nothing more happens: its idle limit, never beyond its absolute one. */
-function idleExpiresAt(session: Session): Date {
-  const idle = session.lastSeenAt.getTime() + session.idleSeconds * 1000;
-  return new Date(Math.min(idle, session.expiresAt.getTime()));
 }
 
 function clientAtSignIn(data: Record<string, unknown>): { ip?: string; userAgent?: string } {
@@ -70,7 +63,7 @@ export class SessionsService {
       );
       throw resultRefused();
     }
-    const token = randomBytes(32).toString('base64url');
+    const token = newSessionToken();
     const tokenHash = await this.hash(tenantId, token);
     const outcome = await this.tenancy.run(tenantId, async (scope) => {
       const flow = await flows.findCompleted(scope, result.flowId, 'sign_in');
@@ -135,6 +128,7 @@ export class SessionsService {
       createdAt: session.createdAt,
       expiresAt: session.expiresAt,
       idleExpiresAt: idleExpiresAt(session),
+      stepUpUntil: stepUpUntil(session),
     };
   }
 
@@ -237,7 +231,7 @@ export class SessionsService {
     });
   }
 
-  private async hash(tenantId: string, token: string): Promise<Buffer> {
-    return hashCode(await this.cipher.codeKey(tenantId), `${TOKEN_CONTEXT}:${token}`);
+  private hash(tenantId: string, token: string): Promise<Buffer> {
+    return sessionTokenHash(this.cipher, tenantId, token);
   }
 }

@@ -105,11 +105,12 @@ export class ChallengeService {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  async create(tenantId: string, flowId: string, methodId: string) {
+  async create(tenantId: string, flowId: string, methodId: string, sessionToken?: string) {
     const found = isUuid(flowId)
       ? await this.statements.context(tenantId, flowId, isUuid(methodId) ? { methodId } : {})
       : null;
     const { flow, data } = liveFlow(found);
+    if (data.stepUp) await this.stepUpHolder(tenantId, data, sessionToken);
     if (flow.state !== 'mfa' && flow.state !== 'challenged') throw outOfOrder();
     if (!data.methodIds.includes(methodId)) throw methodNotOffered();
     const { method, tenant: organisation } = found!;
@@ -263,12 +264,14 @@ export class ChallengeService {
     flowId: string,
     challengeId: string,
     answer: { code?: string | undefined; assertion?: unknown; rememberDevice?: boolean | undefined },
+    sessionToken?: string,
   ) {
     await this.limits.answer(tenantId, flowId);
     const found = isUuid(flowId)
       ? await this.statements.context(tenantId, flowId, isUuid(challengeId) ? { challengeId } : {})
       : null;
     const { flow, data } = liveFlow(found);
+    if (data.stepUp) await this.stepUpHolder(tenantId, data, sessionToken);
     if (flow.state !== 'challenged' || data.challengeId !== challengeId) throw outOfOrder();
     const { challenge, method, account } = found!;
     if (!challenge || challenge.status !== 'pending' || challenge.expiresAt.getTime() <= Date.now())
@@ -288,7 +291,7 @@ export class ChallengeService {
     }
 
     const amr = amrWith(data, challenge.methodType);
-    const remember = answer.rememberDevice === true && mayRemember(policy, account);
+    const remember = answer.rememberDevice === true && !data.stepUp && mayRemember(policy, account);
     const outcome = await this.statements.answerAccepted(tenantId, {
       flow,
       data: { ...data, amr },
@@ -303,7 +306,15 @@ export class ChallengeService {
     if (outcome === 'locked') throw factorLocked();
     if (outcome === 'flow-gone') throw flowGone();
     if (outcome !== 'accepted') throw challengeOver();
-    return this.signIn.finished(tenantId, flow, account, amr, remember ? 'own' : null);
+    return this.signIn.finished(tenantId, flow, account, amr, remember ? 'own' : null, {
+      token: sessionToken,
+    });
+  }
+
+  private stepUpHolder(tenantId: string, data: SignInData, sessionToken: string | undefined) {
+    return this.tenancy.run(tenantId, (scope) =>
+      this.signIn.refuseUnlessStepUpHolder(scope, data, sessionToken),
+    );
   }
 
   private async wrong(

@@ -76,6 +76,26 @@ describe('sign-in through the worker and the provider fakes', () => {
     throw new Error('the provider fake never received it');
   }
 
+  /** The password, then the person's choice of method: the challenge the provider's fake will see. */
+  async function signInAndAsk(username: string, methodId: string) {
+    const flowId = (
+      await api.request({
+        method: 'POST',
+        url: '/v1/sign-in',
+        key: org.key,
+        body: { username, password: PASSWORD },
+      })
+    ).body.flowId as string;
+    const asked = await api.request({
+      method: 'POST',
+      url: `/v1/sign-in/${flowId}/challenges`,
+      key: org.key,
+      body: { methodId },
+    });
+    expect(asked.status).toBe(201);
+    return { flowId, asked };
+  }
+
   async function untilAsync<T>(find: () => Promise<T | undefined>): Promise<T> {
     for (let i = 0; i < 200; i++) {
       const found = await find();
@@ -90,21 +110,7 @@ describe('sign-in through the worker and the provider fakes', () => {
     const { username, methods } = await staffMember(api, org.tenantId, {
       methods: [{ type: 'mobile_text', phone }],
     });
-    const flowId = (
-      await api.request({
-        method: 'POST',
-        url: '/v1/sign-in',
-        key: org.key,
-        body: { username, password: PASSWORD },
-      })
-    ).body.flowId;
-    const asked = await api.request({
-      method: 'POST',
-      url: `/v1/sign-in/${flowId}/challenges`,
-      key: org.key,
-      body: { methodId: methods[0]!.id },
-    });
-    expect(asked.status).toBe(201);
+    const { flowId, asked } = await signInAndAsk(username, methods[0]!.id);
     const text = await until(
       () => fake.requests().find((r) => r.body.To === phone)?.body.Body as string | undefined,
     );
@@ -125,21 +131,7 @@ describe('sign-in through the worker and the provider fakes', () => {
     const { username, methods } = await staffMember(api, org.tenantId, {
       methods: [{ type: 'mobile_call', phone }],
     });
-    const flowId = (
-      await api.request({
-        method: 'POST',
-        url: '/v1/sign-in',
-        key: org.key,
-        body: { username, password: PASSWORD },
-      })
-    ).body.flowId;
-    const asked = await api.request({
-      method: 'POST',
-      url: `/v1/sign-in/${flowId}/challenges`,
-      key: org.key,
-      body: { methodId: methods[0]!.id },
-    });
-    expect(asked.status).toBe(201);
+    const { flowId, asked } = await signInAndAsk(username, methods[0]!.id);
     const placed = await until(() => fake.requests().find((r) => r.body.To === phone)?.body);
     const instructionsUrl = placed.Url as string;
     expect(instructionsUrl).toMatch(new RegExp(`^${PUBLIC_URL}/webhooks/twilio/`));

@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Header,
   Headers,
   HttpCode,
   Param,
@@ -12,13 +13,14 @@ import {
   Req,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Tenancy, type TenantScope, accounts, audit, methods, rememberedDevices } from '@verity/db';
 import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { problems } from '../problem/problem.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
+import { SESSION_HEADER } from '../sessions/session-token.js';
 import { ChallengeService } from './challenge.service.js';
 import { DeviceService } from './device.service.js';
 import { ResultSigner } from './result-signer.js';
@@ -37,6 +39,13 @@ import {
 import { SignInService } from './sign-in.service.js';
 
 const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
+
+/** A step-up flow (POST /v1/session/step-up) is used with the token of the session it re-authenticates. */
+const stepUpSession = {
+  name: 'Verity-Session',
+  required: false,
+  description: 'For a step-up flow only: the token of the session it re-authenticates',
+};
 
 /**
  * Sign-in for relying applications (the portal is one): password, then the second factor the organisation's
@@ -62,34 +71,45 @@ export class SignInController {
   }
 
   @Get('sign-in/:flowId')
+  @Header('cache-control', 'no-store')
+  @ApiHeader(stepUpSession)
   status(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
     @Query(new ZodPipe(statusQuery)) query: z.output<typeof statusQuery>,
+    @Headers(SESSION_HEADER) sessionToken: string | undefined,
   ) {
-    return this.signIn.status(request.tenant!.tenantId, flowId, { rememberDevice: query.rememberDevice });
+    return this.signIn.status(request.tenant!.tenantId, flowId, {
+      rememberDevice: query.rememberDevice,
+      sessionToken,
+    });
   }
 
   @Post('sign-in/:flowId/challenges')
   @ApiBody(schema(challengeBody))
+  @ApiHeader(stepUpSession)
   challenge(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
     @Body(new ZodPipe(challengeBody)) body: z.output<typeof challengeBody>,
+    @Headers(SESSION_HEADER) sessionToken: string | undefined,
   ) {
-    return this.challenges.create(request.tenant!.tenantId, flowId, body.methodId);
+    return this.challenges.create(request.tenant!.tenantId, flowId, body.methodId, sessionToken);
   }
 
   @Post('sign-in/:flowId/challenges/:challengeId/verify')
   @HttpCode(200)
+  @Header('cache-control', 'no-store')
   @ApiBody(schema(verifyBody))
+  @ApiHeader(stepUpSession)
   verify(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
     @Param('challengeId', new ZodPipe(uuidParam)) challengeId: string,
     @Body(new ZodPipe(verifyBody)) body: z.output<typeof verifyBody>,
+    @Headers(SESSION_HEADER) sessionToken: string | undefined,
   ) {
-    return this.challenges.verify(request.tenant!.tenantId, flowId, challengeId, body);
+    return this.challenges.verify(request.tenant!.tenantId, flowId, challengeId, body, sessionToken);
   }
 
   /** The activation link for the registration QR code of an authenticator app. */

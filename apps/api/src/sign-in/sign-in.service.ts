@@ -32,6 +32,7 @@ import { approximateLocation } from '../geo/locate.js';
 import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
 import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
+import { SessionReauthentication, type StepUpOf } from '../sessions/reauthentication.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
 import { ResultSigner } from './result-signer.js';
@@ -53,9 +54,11 @@ export interface SignInData extends Record<string, unknown> {
   elevated: boolean;
   /** Set once the person has been told about a failed second factor after a right password. */
   failureNoticeSent?: boolean;
+  /** A step-up of this live session (POST /v1/session/step-up): finishing re-authenticates it, no result. */
+  stepUp?: StepUpOf;
 }
 
-const FLOW_LIFETIME_MS = 10 * 60_000;
+export const FLOW_LIFETIME_MS = 10 * 60_000;
 const REMEMBER_CONTEXT = 'remembered-device';
 
 /** RFC 8176 method references for each factor. */
@@ -113,6 +116,7 @@ export class SignInService {
     private readonly limits: AttemptLimits,
     private readonly signer: ResultSigner,
     private readonly notices: Notices,
+    private readonly reauthentication: SessionReauthentication,
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {
     // Unknown users are checked against this, so they cost what a real check costs.
@@ -217,11 +221,16 @@ export class SignInService {
   }
 
   /** Where the flow stands; for push and calls, whether the person has answered yet. */
-  async status(tenantId: string, flowId: string, options: { rememberDevice?: boolean | undefined }) {
+  async status(
+    tenantId: string,
+    flowId: string,
+    options: { rememberDevice?: boolean | undefined; sessionToken?: string | undefined },
+  ) {
     return this.tenancy.run(tenantId, async (scope) => {
       const flow = await flows.findLive(scope, flowId, 'sign_in');
       if (!flow || flow.completedAt) throw flowGone();
       const data = flow.data as SignInData;
+      if (data.stepUp) await this.refuseUnlessStepUpHolder(scope, data, options.sessionToken);
       const challengeId = flow.data.challengeId as string | undefined;
       if (flow.state !== 'challenged' || !challengeId) return this.view(flow);
       const challenge = await challenges.findById(scope, challengeId);
@@ -239,6 +248,7 @@ export class SignInService {
           challenge,
           data,
           options.rememberDevice === true,
+          options.sessionToken,
         );
       }
       return { ...this.view(flow), challenge: { id: challenge.id, status: challenge.status } };
@@ -253,30 +263,51 @@ export class SignInService {
     challenge: Challenge,
     data: SignInData,
     rememberDevice: boolean,
+    sessionToken?: string,
   ) {
     const amr = amrWith(data, challenge.methodType);
     if (!(await flows.advance(scope, flow, { state: 'complete', data: { ...data, amr }, completed: true })))
       throw flowGone();
     if (challenge.methodId) await methods.recordSuccess(scope, challenge.methodId);
-    const remember = rememberDevice && mayRemember(await policyOf(scope), account);
+    const remember = rememberDevice && !data.stepUp && mayRemember(await policyOf(scope), account);
     await recordUserEvent(scope, account.id, 'sign_in.completed', 'success', data.client, {
       method: challenge.methodType,
       remembered: remember,
     });
-    return this.finished(scope.tenantId, flow, account, amr, remember ? scope : null);
+    return this.finished(scope.tenantId, flow, account, amr, remember ? scope : null, {
+      token: sessionToken,
+      scope,
+    });
   }
 
   /**
    * The signed result of a finished second factor and, where asked and allowed, the token that remembers the
-   * device (written in `scope`, or in its own transaction).
+   * device (written in `scope`, or in its own transaction). For a step-up, instead, the session it names is
+   * re-authenticated with a new token (in `session.scope`, or in its own transaction), if `session.token` is
+   * still that session's.
    */
   async finished(
     tenantId: string,
-    flow: Pick<Flow, 'id'>,
+    flow: Pick<Flow, 'id' | 'data'>,
     account: AccountRow,
     amr: string[],
     remember: TenantScope | 'own' | null,
+    session: { token?: string | undefined; scope?: TenantScope } = {},
   ) {
+    const { stepUp, client } = flow.data as SignInData;
+    if (stepUp) {
+      const renew = (scope: TenantScope) =>
+        this.reauthentication.renew(scope, {
+          stepUp,
+          flowId: flow.id,
+          accountId: account.id,
+          token: session.token,
+          amr,
+          client,
+        });
+      const renewed = session.scope ? await renew(session.scope) : await this.tenancy.run(tenantId, renew);
+      return { flowId: flow.id, state: 'complete', session: renewed };
+    }
     const result = await this.sign(tenantId, flow, account, 'aal2', amr);
     const rememberToken =
       remember === null
@@ -329,6 +360,15 @@ export class SignInService {
       undefined,
       reasons,
     ).retryAfter(seconds);
+  }
+
+  /**
+   * A step-up flow is for whoever holds the session it re-authenticates (the Verity-Session header): 401 when
+   * that token names no live session, 404 (as for any flow that is not theirs) when it names another one.
+   */
+  async refuseUnlessStepUpHolder(scope: TenantScope, data: SignInData, sessionToken: string | undefined) {
+    if (data.stepUp && !(await this.reauthentication.holds(scope, data.stepUp, sessionToken)))
+      throw flowGone();
   }
 
   async liveFlow(scope: TenantScope, flowId: string): Promise<{ flow: Flow; data: SignInData }> {

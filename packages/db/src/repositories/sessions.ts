@@ -52,6 +52,15 @@ function fromRow(scope: TenantScope, row: Row): Session {
   });
 }
 
+/** A session row with its account's names (`account_username`, `account_display_name`). */
+function withAccount(scope: TenantScope, row: Row): TouchedSession {
+  return {
+    session: fromRow(scope, row),
+    username: row.account_username as string,
+    displayName: row.account_display_name as string,
+  };
+}
+
 export const sessions = {
   /**
    * A new session for a finished sign-in, expiring `absoluteSeconds` after the authentication; null when that
@@ -107,14 +116,47 @@ export const sessions = {
         RETURNING s.*, a.username AS account_username, a.display_name AS account_display_name`,
       [scope.tenantId, tokenHash],
     );
-    const row = rows[0];
-    return row
-      ? {
-          session: fromRow(scope, row),
-          username: row.account_username as string,
-          displayName: row.account_display_name as string,
-        }
-      : null;
+    return rows[0] ? withAccount(scope, rows[0]) : null;
+  },
+
+  /**
+   * Re-authentication (a step-up) of the account's live session held with `tokenHash`: one conditional UPDATE
+   * that sets `authenticated_at` (and `last_seen_at`) to now, raises `acr`, adds the factor's method references
+   * to `amr` and swaps the token for `newTokenHash`, so the old token is refused from then on. The absolute limit
+   * (`expires_at`) does not move. Null when there is no such live session of an active account (revoked,
+   * expired, idle, another person's, or its token already replaced).
+   */
+  async reauthenticate(
+    scope: TenantScope,
+    change: {
+      id: string;
+      accountId: string;
+      tokenHash: Buffer;
+      newTokenHash: Buffer;
+      acr: string;
+      amr: string[];
+    },
+  ): Promise<TouchedSession | null> {
+    if (!isUuid(change.id)) return null;
+    const [rows]: [Row[], number] = await scope.manager.query(
+      `UPDATE sessions s SET authenticated_at = now(), last_seen_at = now(), acr = $6, token_hash = $5,
+              amr = ARRAY(SELECT m FROM unnest(s.amr || $7::text[]) WITH ORDINALITY AS t(m, n)
+                           GROUP BY m ORDER BY min(n))
+         FROM accounts a
+        WHERE s.tenant_id = $1 AND s.id = $2 AND s.account_id = $3 AND s.token_hash = $4 AND ${LIVE}
+          AND a.tenant_id = s.tenant_id AND a.id = s.account_id AND a.status = 'active'
+        RETURNING s.*, a.username AS account_username, a.display_name AS account_display_name`,
+      [
+        scope.tenantId,
+        change.id,
+        change.accountId,
+        change.tokenHash,
+        change.newTokenHash,
+        change.acr,
+        change.amr,
+      ],
+    );
+    return rows[0] ? withAccount(scope, rows[0]) : null;
   },
 
   /**

@@ -1,7 +1,8 @@
 import { cases, itQuotesItsSources, security, type Source } from '../test-support/sources.js';
-import { SESSION_LIMITS, sessionLimits } from './sessions.js';
+import { SESSION_LIMITS, STEP_UP_SECONDS, sessionLimits } from './sessions.js';
 
 const R30 = security('AAL2 sessions: overall limit and inactivity limit enforced');
+const R31 = security('require a fresh authentication with an existing factor (window ≤20 min)');
 
 const table: { elevatedRights: boolean; absolute: number; idle: number; source: Source }[] = [
   {
@@ -33,4 +34,13 @@ describe(sessionLimits.name, () => {
   });
 
   itQuotesItsSources([R30, ...table.map((row) => row.source)]);
+});
+
+describe('STEP_UP_SECONDS', () => {
+  it('is the Security info issue’s 10 minutes, within the 20 of R31', () => {
+    expect(STEP_UP_SECONDS).toBe(600);
+    expect(STEP_UP_SECONDS).toBeLessThanOrEqual(20 * 60);
+  });
+
+  itQuotesItsSources([R31]);
 });

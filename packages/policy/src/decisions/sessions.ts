@@ -24,3 +24,11 @@ export const SESSION_LIMITS: {
 export function sessionLimits(account: { readonly elevatedRights: boolean }): SessionLimits {
   return account.elevatedRights ? SESSION_LIMITS.elevated : SESSION_LIMITS.standard;
 }
+
+/**
+ * How long after the person last authenticated (the sign-in, or a later step-up) they may change anything that
+ * affects authentication or recovery without proving who they are again: 10 minutes, as the Security info issue
+ * asks, well within the 20 minutes of R31 (ASVS 5.0 7.5.1; NIST 800-63B rev4 2PD §6.1.2.1). Older than this,
+ * the change is refused until a step-up.
+ */
+export const STEP_UP_SECONDS = 10 * 60;
