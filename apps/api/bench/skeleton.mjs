@@ -188,6 +188,10 @@ const server = createServer(async (req, res) => {
   try {
     const tenantId = await tenantOf(req.headers.authorization);
     if (!tenantId) return void res.writeHead(401).end();
+    if (req.url === '/warm') {
+      await pool.query('SELECT 1');
+      return void res.writeHead(404).end();
+    }
     const body = JSON.parse(raw);
     const [, kind, a, b] = req.url.split('/');
     const out =
