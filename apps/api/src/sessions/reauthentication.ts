@@ -2,10 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { type AuditEntry, type Session, type TenantScope, Tenancy, audit, sessions } from '@verity/db';
 import { STEP_UP_SECONDS } from '@verity/policy';
 import { TenantCipher } from '@verity/secrets';
+import { type ClientContext, userEvent } from '../sign-in/user-events.js';
 import { sessionExpired } from './problems.js';
-import { SESSION_TOKEN, newSessionToken, sessionTokenHash } from './session-token.js';
+import { SESSION_TOKEN, newSessionToken, sessionTokenHash, useSession } from './session-token.js';
 
-// Used by the sign-in when a step-up flow finishes: like session-token.ts, nothing here imports the sign-in.
+// Used by the sign-in when a step-up flow finishes: like session-token.ts, nothing here imports the sign-in's
+// services.
 
 /** The session a step-up flow re-authenticates (`data.stepUp` of its `flows` row). */
 export interface StepUpOf {
@@ -32,7 +34,7 @@ export interface SteppedUp {
   token: string | undefined;
   /** The method references of the factor just proved, e.g. ["otp", "mfa"]. */
   amr: string[];
-  client: { ip?: string; userAgent?: string; location?: string; app?: string };
+  client: ClientContext & { location?: string };
 }
 
 /**
@@ -52,10 +54,7 @@ export class SessionReauthentication {
    * the session's activity.
    */
   async holds(scope: TenantScope, stepUp: StepUpOf, token: string | undefined): Promise<boolean> {
-    if (!token || !SESSION_TOKEN.test(token)) throw sessionExpired();
-    const touched = await sessions.touch(scope, await sessionTokenHash(this.cipher, scope.tenantId, token));
-    if (!touched) throw sessionExpired();
-    return touched.session.id === stepUp.sessionId;
+    return (await useSession(scope, this.cipher, token)).session.id === stepUp.sessionId;
   }
 
   /**
@@ -100,22 +99,9 @@ function steppedUp(
   outcome: 'success' | 'failure',
   details: Record<string, unknown>,
 ): AuditEntry {
-  const { client } = done;
-  return {
-    actorType: 'user',
-    actorId: done.accountId,
-    action: 'session.stepped_up',
-    targetType: 'account',
-    targetId: done.accountId,
-    outcome,
-    ip: client.ip ?? null,
-    details: {
-      sessionId: done.stepUp.sessionId,
-      flowId: done.flowId,
-      ...details,
-      ...(client.userAgent ? { userAgent: client.userAgent } : {}),
-      ...(client.location ? { location: client.location } : {}),
-      ...(client.app ? { app: client.app } : {}),
-    },
-  };
+  return userEvent(done.accountId, 'session.stepped_up', outcome, done.client, {
+    sessionId: done.stepUp.sessionId,
+    flowId: done.flowId,
+    ...details,
+  });
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { type TenantScope, type TouchedSession, sessions } from '@verity/db';
 import type { TenantCipher } from '@verity/secrets';
 import { hashCode } from '@verity/secrets';
+import { sessionExpired } from './problems.js';
 
 // Kept apart from the sign-in code (nothing here imports it), so the sign-in can re-authenticate a session.
 
@@ -23,4 +25,19 @@ export async function sessionTokenHash(
   token: string,
 ): Promise<Buffer> {
   return hashCode(await cipher.codeKey(tenantId), `${TOKEN_CONTEXT}:${token}`);
+}
+
+/**
+ * The live session a token names, used now (its idle limit starts again); 401 `session-expired` for a missing,
+ * malformed, unknown, ended or idle one, or one of a disabled account.
+ */
+export async function useSession(
+  scope: TenantScope,
+  cipher: TenantCipher,
+  token: string | undefined,
+): Promise<TouchedSession> {
+  if (!token || !SESSION_TOKEN.test(token)) throw sessionExpired();
+  const touched = await sessions.touch(scope, await sessionTokenHash(cipher, scope.tenantId, token));
+  if (!touched) throw sessionExpired();
+  return touched;
 }

@@ -13,11 +13,11 @@ import { sessionLimits } from '@verity/policy';
 import { TenantCipher } from '@verity/secrets';
 import { problems } from '../problem/problem.js';
 import { ResultSigner } from '../sign-in/result-signer.js';
-import { recordUserEvent } from '../sign-in/sign-in.service.js';
+import { recordUserEvent } from '../sign-in/user-events.js';
 import { resultRefused, resultUsed, sessionExpired } from './problems.js';
 import { idleExpiresAt, stepUpUntil } from './reauthentication.js';
 import type { ExchangeBody } from './schemas.js';
-import { SESSION_TOKEN, newSessionToken, sessionTokenHash } from './session-token.js';
+import { newSessionToken, sessionTokenHash, useSession } from './session-token.js';
 
 /** The administrator (an organisation's console key) behind an action. */
 export interface Administrator {
@@ -110,12 +110,8 @@ export class SessionsService {
   }
 
   /** The live session the token names, used now (its idle limit starts again); 401 in every other case. */
-  async use(tenantId: string, token: string | undefined): Promise<TouchedSession> {
-    if (!token || !SESSION_TOKEN.test(token)) throw sessionExpired();
-    const tokenHash = await this.hash(tenantId, token);
-    const touched = await this.tenancy.run(tenantId, (scope) => sessions.touch(scope, tokenHash));
-    if (!touched) throw sessionExpired();
-    return touched;
+  use(tenantId: string, token: string | undefined): Promise<TouchedSession> {
+    return this.tenancy.run(tenantId, (scope) => useSession(scope, this.cipher, token));
   }
 
   view({ session, username, displayName }: TouchedSession) {

@@ -1,18 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type Method, type TouchedSession, SignInStatements, Tenancy } from '@verity/db';
+import { type TouchedSession, SignInStatements, Tenancy } from '@verity/db';
 import { decideSignIn } from '@verity/policy';
 import { TenantCipher } from '@verity/secrets';
 import { approximateLocation } from '../geo/locate.js';
-import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
 import { policyAccount, policyOfTenant } from '../methods/policy-account.js';
-import {
-  type ClientContext,
-  FLOW_LIFETIME_MS,
-  type SignInData,
-  recordUserEvent,
-  userEvent,
-} from '../sign-in/sign-in.service.js';
+import { choicesView, reasonView } from '../sign-in/choices.js';
+import { FLOW_LIFETIME_MS, type SignInData } from '../sign-in/sign-in.service.js';
+import { type ClientContext, recordUserEvent, userEvent } from '../sign-in/user-events.js';
 import { sessionExpired, stepUpUnavailable } from './problems.js';
 import type { StepUpBody } from './schemas.js';
 
@@ -21,8 +16,6 @@ const FRAUD_REPORTED = {
   message:
     'A sign-in to your account was reported as fraud, so changes to your security info are blocked until your organisation has checked it. Contact your local helpdesk.',
 };
-
-const reasonView = (r: { code: string; message: string }) => ({ code: r.code, message: r.message });
 
 /**
  * Step-up of a live session (R31): a second factor only, through the sign-in's own state machine. The flow is a
@@ -103,27 +96,7 @@ export class StepUpService {
       state: 'mfa_required',
       expiresAt: flow.expiresAt,
       reasons: decision.reasons.map(reasonView),
-      methods: await Promise.all(
-        decision.methods.map((m) => this.methodView(registered.find((r) => r.id === m.id)!)),
-      ),
-      defaultMethodId: decision.defaultMethod.id,
-      defaultReason: reasonView(decision.defaultReason),
-      unavailable: decision.unavailable.map((u) => ({
-        methodId: u.method.id,
-        type: u.method.type,
-        reasons: u.reasons.map(reasonView),
-      })),
-    };
-  }
-
-  private async methodView(method: Method) {
-    const details = await openDetails<MethodDetails>(this.cipher, method);
-    return {
-      id: method.id,
-      type: method.type,
-      label: method.label,
-      display: masked(details),
-      isDefault: method.isDefault,
+      ...(await choicesView(this.cipher, decision, registered)),
     };
   }
 }

@@ -7,7 +7,8 @@ import { type AppPasswordDetails, openDetails, saveMethod } from '../methods/met
 import { policyAccount, policyOf } from '../methods/policy-account.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
-import { invalidCredentials, recordUserEvent } from './sign-in.service.js';
+import { invalidCredentials } from './sign-in.service.js';
+import { recordUserEvent } from './user-events.js';
 
 export const LEGACY_PROTOCOLS = ['imap', 'pop', 'smtp', 'ews', 'activesync', 'caldav', 'carddav'] as const;
 export type LegacyProtocol = (typeof LEGACY_PROTOCOLS)[number];

@@ -44,8 +44,8 @@ import {
   isCall,
   mayRemember,
   outOfOrder,
-  userEvent,
 } from './sign-in.service.js';
+import { userEvent } from './user-events.js';
 
 /** Seconds before "Resend code" may send another code for the same method. */
 export const RESEND_COOL_DOWN_SECONDS = 30;

@@ -1,15 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import {
-  type FcmFake,
-  type TwilioFake,
-  signedTwilioCallback,
-  startFcmFake,
-  startTwilioFake,
-} from '@verity/testing';
+import { type FcmFake, type TwilioFake, startFcmFake, startTwilioFake } from '@verity/testing';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, codeIn, messageOf, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, codeIn, messageOf, staffMember, testDevice, twilioPosts } from '../test/sign-in.js';
 
 const worker = fileURLToPath(new URL('../../../worker/dist/main.js', import.meta.url));
 const twilio = { accountSid: `AC${'c'.repeat(32)}`, authToken: 'e2e-twilio-token', from: '+447700900001' };
@@ -140,20 +134,18 @@ describe('sign-in through the worker and the provider fakes', () => {
       async () =>
         (await messageOf(api, org.tenantId, asked.body.challengeId)).delivery.providerMessageId ?? undefined,
     );
-    const twilioPosts = (url: string, params: Record<string, string>) => {
-      const signed = signedTwilioCallback(twilio.authToken, url, params);
-      return api.request({
-        method: 'POST',
-        url: new URL(url).pathname,
-        payload: signed.rawBody,
-        headers: signed.headers,
-      });
-    };
-    const twiml = await twilioPosts(instructionsUrl, { CallSid: callSid, AccountSid: twilio.accountSid });
+    const twiml = await twilioPosts(api, twilio.authToken, instructionsUrl, {
+      CallSid: callSid,
+      AccountSid: twilio.accountSid,
+    });
     expect(twiml.text).toContain('press the hash key to approve');
     const action = /<Gather[^>]*action="([^"]+)"/.exec(twiml.text)?.[1]?.replace(/&amp;/g, '&');
     expect(action).toBe(`${instructionsUrl}/keypress`);
-    await twilioPosts(action!, { CallSid: callSid, AccountSid: twilio.accountSid, Digits: '' });
+    await twilioPosts(api, twilio.authToken, action!, {
+      CallSid: callSid,
+      AccountSid: twilio.accountSid,
+      Digits: '',
+    });
     const done = await api.request({ method: 'GET', url: `/v1/sign-in/${flowId}`, key: org.key });
     expect(done.body).toMatchObject({ state: 'complete', result: expect.any(String) });
     expect(fake.acceptedCount(phone)).toBe(1);

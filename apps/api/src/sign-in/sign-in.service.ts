@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type Account as AccountRow,
-  type AuditEntry,
   type Challenge,
   type Delivery,
   type Flow,
@@ -11,7 +10,6 @@ import {
   SignInStatements,
   Tenancy,
   accounts,
-  audit,
   challenges,
   flows,
   methods,
@@ -29,20 +27,14 @@ import {
 import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { approximateLocation } from '../geo/locate.js';
-import { type MethodDetails, masked, openDetails } from '../methods/method-details.js';
 import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
 import { SessionReauthentication, type StepUpOf } from '../sessions/reauthentication.js';
+import { choicesView, reasonView } from './choices.js';
 import { AttemptLimits } from './limits.js';
+import { type ClientContext, recordUserEvent, userEvent } from './user-events.js';
 import { Notices } from './notices.js';
 import { ResultSigner } from './result-signer.js';
-
-export interface ClientContext {
-  ip?: string;
-  userAgent?: string;
-  /** The relying application the person is signing in to, shown in the authenticator app. */
-  app?: string;
-}
 
 export interface SignInData extends Record<string, unknown> {
   methodIds: string[];
@@ -203,20 +195,7 @@ export class SignInService {
     return {
       ...this.view(flow),
       reasons: decision.reasons.map(reasonView),
-      ...(decision.outcome === 'mfa'
-        ? {
-            methods: await Promise.all(
-              decision.methods.map(async (m) => this.methodView(registered.find((r) => r.id === m.id)!)),
-            ),
-            defaultMethodId: decision.defaultMethod.id,
-            defaultReason: reasonView(decision.defaultReason),
-          }
-        : {}),
-      unavailable: decision.unavailable.map((u) => ({
-        methodId: u.method.id,
-        type: u.method.type,
-        reasons: u.reasons.map(reasonView),
-      })),
+      ...(await choicesView(this.cipher, decision, registered)),
     };
   }
 
@@ -438,17 +417,6 @@ export class SignInService {
     return hashCode(await this.cipher.codeKey(tenantId), `${REMEMBER_CONTEXT}:${token}`);
   }
 
-  private async methodView(method: Method) {
-    const details = await openDetails<MethodDetails>(this.cipher, method);
-    return {
-      id: method.id,
-      type: method.type,
-      label: method.label,
-      display: masked(details),
-      isDefault: method.isDefault,
-    };
-  }
-
   private view(flow: Pick<Flow, 'id' | 'state' | 'expiresAt'>) {
     return { flowId: flow.id, state: publicState(flow.state), expiresAt: flow.expiresAt };
   }
@@ -462,35 +430,6 @@ export class SignInService {
 export function challengeLifetimeSeconds(policy: Policy, type: MethodType): number {
   const { channel } = CATALOGUE[type];
   return channel === 'none' ? 300 : codeLifetimeSeconds(policy, channel);
-}
-
-/** One step of a person's own sign-in in the organisation's audit log, with where it came from. */
-export function recordUserEvent(scope: TenantScope, ...event: Parameters<typeof userEvent>) {
-  return audit.record(scope, userEvent(...event));
-}
-
-export function userEvent(
-  accountId: string,
-  action: string,
-  outcome: 'success' | 'failure' | 'denied',
-  client: ClientContext & { location?: string },
-  details: Record<string, unknown> = {},
-): AuditEntry {
-  return {
-    actorType: 'user',
-    actorId: accountId,
-    action,
-    targetType: 'account',
-    targetId: accountId,
-    outcome,
-    ip: client.ip ?? null,
-    details: {
-      ...details,
-      ...(client.userAgent ? { userAgent: client.userAgent } : {}),
-      ...(client.location ? { location: client.location } : {}),
-      ...(client.app ? { app: client.app } : {}),
-    },
-  };
 }
 
 /** The flow's method references once this factor is added (RFC 8176, and "mfa"). */
@@ -524,8 +463,4 @@ function publicState(state: string): string {
   return (
     { mfa: 'mfa_required', challenged: 'mfa_required', register: 'registration_required' }[state] ?? state
   );
-}
-
-function reasonView(r: { code: string; message: string }) {
-  return { code: r.code, message: r.message };
 }

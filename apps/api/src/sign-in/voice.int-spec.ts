@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeliveryLedger, Tenancy } from '@verity/db';
-import { signedTwilioCallback } from '@verity/testing';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, messageOf, staffMember } from '../test/sign-in.js';
+import { PASSWORD, messageOf, staffMember, twilioPosts } from '../test/sign-in.js';
 
 const PUBLIC_URL = 'https://verity.example.nhs.uk';
 const AUTH_TOKEN = 'twilio-auth-token-for-voice-sign-in';
@@ -49,15 +48,7 @@ describe('sign-in with a phone call answered on the keypad', () => {
     return { flowId, call: call.body, account, callSid, instructionsUrl: content.instructionsUrl as string };
   }
 
-  async function twilioPosts(url: string, params: Record<string, string>) {
-    const signed = signedTwilioCallback(AUTH_TOKEN, url, params);
-    return api.request({
-      method: 'POST',
-      url: new URL(url).pathname,
-      payload: signed.rawBody,
-      headers: signed.headers,
-    });
-  }
+  const posts = (url: string, params: Record<string, string>) => twilioPosts(api, AUTH_TOKEN, url, params);
 
   const status = (flowId: string) =>
     api.request({ method: 'GET', url: `/v1/sign-in/${flowId}`, key: org.key });
@@ -68,11 +59,11 @@ describe('sign-in with a phone call answered on the keypad', () => {
     expect(instructionsUrl).toMatch(
       new RegExp(`^${PUBLIC_URL}/webhooks/twilio/[a-z0-9-]+/voice/[0-9a-f-]{36}$`),
     );
-    const twiml = await twilioPosts(instructionsUrl, { CallSid: callSid, AccountSid: twilio.accountSid });
+    const twiml = await posts(instructionsUrl, { CallSid: callSid, AccountSid: twilio.accountSid });
     expect(twiml.status).toBe(200);
     expect(twiml.text).toContain('press the hash key to approve');
     expect((await status(flowId)).body.state).toBe('mfa_required');
-    await twilioPosts(`${instructionsUrl}/keypress`, {
+    await posts(`${instructionsUrl}/keypress`, {
       CallSid: callSid,
       AccountSid: twilio.accountSid,
       Digits: '',
@@ -83,7 +74,7 @@ describe('sign-in with a phone call answered on the keypad', () => {
 
   it('with 0 then # denies, marks the account at risk and blocks the next sign-in', async () => {
     const { flowId, callSid, instructionsUrl, account } = await called('+447700900402');
-    await twilioPosts(`${instructionsUrl}/keypress`, {
+    await posts(`${instructionsUrl}/keypress`, {
       CallSid: callSid,
       AccountSid: twilio.accountSid,
       Digits: '0',
@@ -110,12 +101,12 @@ describe('sign-in with a phone call answered on the keypad', () => {
     try {
       const wrong = await called('+447700900403');
       expect(wrong.call.number).toMatch(/^\d{2,}$/);
-      const twiml = await twilioPosts(wrong.instructionsUrl, {
+      const twiml = await posts(wrong.instructionsUrl, {
         CallSid: wrong.callSid,
         AccountSid: twilio.accountSid,
       });
       expect(twiml.text).toContain('enter the number shown on your sign-in screen');
-      await twilioPosts(`${wrong.instructionsUrl}/keypress`, {
+      await posts(`${wrong.instructionsUrl}/keypress`, {
         CallSid: wrong.callSid,
         AccountSid: twilio.accountSid,
         Digits: '',
@@ -123,7 +114,7 @@ describe('sign-in with a phone call answered on the keypad', () => {
       expect((await status(wrong.flowId)).body.challenge.status).toBe('denied');
 
       const right = await called('+447700900404');
-      await twilioPosts(`${right.instructionsUrl}/keypress`, {
+      await posts(`${right.instructionsUrl}/keypress`, {
         CallSid: right.callSid,
         AccountSid: twilio.accountSid,
         Digits: right.call.number,

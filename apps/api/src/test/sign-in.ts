@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Delivery, Tenancy } from '@verity/db';
 import { contentContext } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
+import { signedTwilioCallback } from '@verity/testing';
 import { type JWK, CompactSign, exportJWK, generateKeyPair } from 'jose';
 import { Onboarding } from '../admin/onboarding.service.js';
 import { type MethodDetails, saveMethod } from '../methods/method-details.js';
@@ -80,4 +81,15 @@ export async function testDevice() {
         .sign(key);
     },
   };
+}
+
+/** A callback posted as Twilio posts it to a public URL of the API: form-encoded and signed with the auth token. */
+export function twilioPosts(api: TestApi, authToken: string, url: string, params: Record<string, string>) {
+  const signed = signedTwilioCallback(authToken, url, params);
+  return api.request({
+    method: 'POST',
+    url: new URL(url).pathname,
+    payload: signed.rawBody,
+    headers: signed.headers,
+  });
 }

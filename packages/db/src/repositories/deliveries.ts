@@ -14,15 +14,6 @@ export interface NewDelivery {
   targetId?: string | null;
 }
 
-/** A row returned by UPDATE … RETURNING (snake_case columns) as the entity's fields. */
-export function fromRow(row: Record<string, unknown>): Partial<Delivery> {
-  return Object.fromEntries(
-    Object.entries(row).map(([column, value]) => [camel(column), value]),
-  ) as Partial<Delivery>;
-}
-
-const camel = (column: string) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-
 export const deliveries = {
   /** Inserts the delivery, or returns the one already made with this idempotency key. */
   async create(scope: TenantScope, data: NewDelivery): Promise<{ delivery: Delivery; created: boolean }> {

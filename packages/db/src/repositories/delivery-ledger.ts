@@ -1,6 +1,6 @@
 import { Delivery } from '../entities/index.js';
 import { type Tenancy, isUuid } from '../tenancy.js';
-import { fromRow } from './deliveries.js';
+import { hydrate } from '../rows.js';
 
 /**
  * Calls made while earlier ones are in flight travel together: one round trip for a whole group, however
@@ -65,7 +65,7 @@ export class DeliveryLedger {
     const byId = new Map(rows.map((row) => [row.id as string, row]));
     return items.map((c) => {
       const row = byId.get(c.id);
-      return row && row.tenant_id === c.tenantId ? Object.assign(new Delivery(), fromRow(row)) : null;
+      return row && row.tenant_id === c.tenantId ? hydrate(this.tenancy.dataSource, Delivery, row) : null;
     });
   });
 

@@ -1,4 +1,5 @@
 import { Session, type SessionRevokedReason } from '../entities/index.js';
+import { hydrate } from '../rows.js';
 import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
 
@@ -31,25 +32,7 @@ const LIVE = `s.revoked_at IS NULL AND s.expires_at > now()
 type Row = Record<string, unknown>;
 
 function fromRow(scope: TenantScope, row: Row): Session {
-  return scope.manager.getRepository(Session).create({
-    id: row.id as string,
-    tenantId: row.tenant_id as string,
-    accountId: row.account_id as string,
-    createdAt: row.created_at as Date,
-    flowId: row.flow_id as string,
-    tokenHash: row.token_hash as Buffer,
-    acr: row.acr as string,
-    amr: row.amr as string[],
-    elevated: row.elevated as boolean,
-    idleSeconds: row.idle_seconds as number,
-    authenticatedAt: row.authenticated_at as Date,
-    lastSeenAt: row.last_seen_at as Date,
-    expiresAt: row.expires_at as Date,
-    revokedAt: row.revoked_at as Date | null,
-    revokedReason: row.revoked_reason as SessionRevokedReason | null,
-    ip: row.ip as string | null,
-    userAgent: row.user_agent as string | null,
-  });
+  return hydrate(scope.manager.connection, Session, row)!;
 }
 
 /** A session row with its account's names (`account_username`, `account_display_name`). */

@@ -1,5 +1,5 @@
-import type { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { Account, Challenge, Flow, Method, Tenant } from '../entities/index.js';
+import { hydrate } from '../rows.js';
 import type { Tenancy } from '../tenancy.js';
 import type { AuditEntry } from './audit.js';
 import type { NewChallenge } from './challenges.js';
@@ -194,34 +194,4 @@ function row(columns: Record<string, unknown>): string {
 
 function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
   return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'Buffer';
-}
-
-/** An entity from the jsonb of its row (`to_jsonb`), converted as TypeORM converts the row itself. */
-function hydrate<T extends ObjectLiteral>(
-  dataSource: DataSource,
-  target: EntityTarget<T>,
-  json: Record<string, unknown> | null | undefined,
-): T | null {
-  if (!json) return null;
-  const metadata = dataSource.getMetadata(target);
-  const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
-    if (!(column.databaseName in json)) continue;
-    const raw = json[column.databaseName];
-    let value: unknown = raw;
-    if (raw !== null)
-      switch (column.type) {
-        case 'timestamptz':
-          value = new Date(raw as string);
-          break;
-        case 'bytea':
-          value = Buffer.from((raw as string).slice(2), 'hex');
-          break;
-        case 'bigint':
-          value = String(raw);
-          break;
-      }
-    (entity as Record<string, unknown>)[column.propertyName] = value;
-  }
-  return entity;
 }
