@@ -15,6 +15,7 @@ import { PolicyController } from './organisation/policy.controller.js';
 import { ChannelsController } from './organisation/channels.controller.js';
 import { DeliveriesController } from './organisation/deliveries.controller.js';
 import { SandboxController } from './organisation/sandbox.controller.js';
+import { AccountMethodsController } from './organisation/account-methods.controller.js';
 import { WebhooksController } from './webhooks/webhooks.controller.js';
 import { ChallengeService } from './sign-in/challenge.service.js';
 import { DeviceService } from './sign-in/device.service.js';
@@ -30,6 +31,11 @@ import {
 } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { Enrolments } from './security-info/enrolments.js';
+import { SecurityInfoController } from './security-info/security-info.controller.js';
+import { SecurityInfo } from './security-info/security-info.service.js';
+import { RegistrationWizardController } from './security-info/wizard.controller.js';
+import { RegistrationWizard } from './security-info/wizard.service.js';
 import { REDIS } from './infra/infra.module.js';
 import type { Redis } from 'ioredis';
 
@@ -58,6 +64,7 @@ export class AppModule {
         KeysController,
         AppPasswordsController,
         AccountSecurityController,
+        AccountMethodsController,
       ],
       providers: [
         Onboarding,
@@ -78,6 +85,9 @@ export class AppModule {
         DeviceService,
         Notices,
         AppPasswords,
+        Enrolments,
+        SecurityInfo,
+        RegistrationWizard,
         { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },
       ],
     };

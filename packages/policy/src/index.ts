@@ -21,6 +21,12 @@ export type { Account, DecisionTime, RegisteredMethod } from './account.js';
 export { METHOD_PHRASE, type Reason, type ReasonCode } from './reasons.js';
 export { cidrContains, parseCidr, parseIp, type CidrRange, type IpAddress } from './cidr.js';
 export { ukStartOfDay } from './dates.js';
+export {
+  SECURITY_QUESTIONS,
+  answerProblem,
+  normaliseAnswer,
+  type SecurityQuestion,
+} from './security-questions.js';
 
 export {
   DEFAULT_ALLOWED_METHODS,

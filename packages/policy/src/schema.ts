@@ -103,6 +103,12 @@ export const policySchema = z
         attemptsPerDay: int(1, 50).default(5),
       })
       .prefault({}),
+    securityKeys: z
+      .strictObject({
+        /** WebAuthn attestation asked for at registration: `direct` to keep the key maker's statement. */
+        attestation: z.enum(['none', 'direct']).default('none'),
+      })
+      .prefault({}),
     securityQuestions: z
       .strictObject({
         questionsToRegister: int(3, 5).default(3),

@@ -39,8 +39,20 @@ export interface AppPasswordDetails {
   hash: string;
 }
 
+export interface SecurityQuestionsDetails {
+  type: 'security_questions';
+  /** argon2id of each normalised answer, as for passwords. */
+  answers: { questionId: string; hash: string }[];
+}
+
 export type MethodDetails =
-  PhoneDetails | EmailDetails | TotpDetails | PushDetails | SecurityKeyDetails | AppPasswordDetails;
+  | PhoneDetails
+  | EmailDetails
+  | TotpDetails
+  | PushDetails
+  | SecurityKeyDetails
+  | AppPasswordDetails
+  | SecurityQuestionsDetails;
 
 const detailsContext = (methodId: string) => `method:${methodId}:details`;
 
@@ -57,6 +69,8 @@ export function deviceKeyOf(details: MethodDetails): string {
       return deviceKeyFor('security_key', details.credentialId);
     case 'app_password':
       return deviceKeyFor('app_password', details.hash);
+    case 'security_questions':
+      return deviceKeyFor('security_questions');
     default:
       return deviceKeyFor(details.type, details.phone);
   }
@@ -75,7 +89,14 @@ export async function openDetails<T extends MethodDetails = MethodDetails>(
 export async function saveMethod(
   scope: TenantScope,
   cipher: TenantCipher,
-  data: { accountId: string; details: MethodDetails; label?: string | null; isDefault?: boolean },
+  data: {
+    accountId: string;
+    details: MethodDetails;
+    label?: string | null;
+    isDefault?: boolean;
+    /** False for a method that waits for its own proof (an authenticator app's test notification). */
+    verified?: boolean;
+  },
 ): Promise<Method> {
   const id = randomUUID();
   const codeKey = await cipher.codeKey(scope.tenantId);
@@ -87,7 +108,7 @@ export async function saveMethod(
     detailsEnc: await cipher.encrypt(scope.tenantId, detailsContext(id), JSON.stringify(data.details)),
     deviceRef: hashCode(codeKey, deviceKeyOf(data.details)),
     isDefault: data.isDefault ?? false,
-    verifiedAt: new Date(),
+    verifiedAt: data.verified === false ? null : new Date(),
   });
 }
 

@@ -453,7 +453,7 @@ describe('step-up of a portal session', () => {
   });
 
   it('steps up with a push: the device signs the approval and the polling answers with the new session', async () => {
-    const { account, username } = await staffMember(api, org.tenantId);
+    const { account, username } = await staffMember(api, org.tenantId, { registrationDue: false });
     const device = await testDevice();
     const activation = await api.request({
       method: 'POST',

@@ -32,9 +32,10 @@ import {
 import { policyOfTenant } from '../methods/policy-account.js';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError } from '../problem/problem.js';
-import { numberContext, pushTokenContext } from './contexts.js';
+import { numberContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
+import { type PushContext, pushMessage } from './push-message.js';
 import {
   type SignInData,
   SignInService,
@@ -191,7 +192,7 @@ export class ChallengeService {
           [...prompt.reasons],
         ).retryAfter(prompt.retryAfterSeconds);
       const number = randomDigits(data.numberDigits);
-      const context = {
+      const context: PushContext = {
         organisation: organisation.name,
         ...(data.client.app ? { app: data.client.app } : {}),
         ...(data.client.location ? { location: data.client.location } : {}),
@@ -203,24 +204,9 @@ export class ChallengeService {
       challenge = {
         ...base,
         codeHash: hashCode(codeKey, `${numberContext(challengeId)}:${number}`),
-        context,
+        context: { ...context },
       };
-      if (device?.status === 'active' && device.pushTokenEnc)
-        message = {
-          to: await this.cipher.decryptText(tenantId, pushTokenContext(device.id), device.pushTokenEnc),
-          content: {
-            kind: 'push',
-            ttlSeconds: Math.round((expiresAt.getTime() - Date.now()) / 1000),
-            data: {
-              challengeId,
-              organisation: organisation.slug,
-              organisationName: organisation.name,
-              ...(context.app ? { app: context.app } : {}),
-              ...(context.location ? { location: context.location } : {}),
-            },
-          },
-          targetId: device.id,
-        };
+      message = await pushMessage(this.cipher, device, organisation, { id: challengeId, expiresAt, context });
       shown = { number };
     } else if (type === 'security_key') {
       const key = details as SecurityKeyDetails;
@@ -369,7 +355,12 @@ export class ChallengeService {
 /** "Resend code" kills the old code and sends a new one, but not more often than the cool-down allows. */
 function coolDown(previous: Challenge | null, method: Method): void {
   if (!previous || previous.methodId !== method.id || previous.methodType === 'authenticator_code') return;
-  const waited = (Date.now() - previous.createdAt.getTime()) / 1000;
+  refuseResendBefore(previous.createdAt);
+}
+
+/** 429 with Retry-After while the last code, sent at `sentAt`, is younger than the resend cool-down. */
+export function refuseResendBefore(sentAt: Date): void {
+  const waited = (Date.now() - sentAt.getTime()) / 1000;
   if (waited < RESEND_COOL_DOWN_SECONDS)
     throw new DomainError(
       429,

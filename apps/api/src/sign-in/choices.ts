@@ -41,7 +41,7 @@ export async function choicesView(
   };
 }
 
-async function methodView(cipher: TenantCipher, method: Method) {
+export async function methodView(cipher: TenantCipher, method: Method) {
   const details = await openDetails<MethodDetails>(cipher, method);
   return {
     id: method.id,

@@ -68,13 +68,14 @@ export class DeviceService {
   ) {}
 
   /** A pending device and its activation link, for the QR code the registration wizard shows. */
-  async startActivation(scope: TenantScope, accountId: string, apiUrl: string) {
+  async startActivation(scope: TenantScope, accountId: string, apiUrl: string, enrolmentId?: string) {
     const code = randomBytes(18).toString('base64url');
     const device = await devices.create(scope, {
       accountId,
       name: 'Authenticator',
       activationHash: await this.activationHash(scope.tenantId, code),
       activationExpiresAt: new Date(Date.now() + ACTIVATION_LIFETIME_MS),
+      enrolmentId: enrolmentId ?? null,
     });
     const slug = (await tenants.own(scope)).slug;
     const link = new URL('verity://activate');
@@ -123,17 +124,21 @@ export class DeviceService {
         throw activationFailed();
       const device = (await devices.findById(scope, deviceId))!;
       const totpSecret = generateSecret();
+      // set up by the person (Security info, the wizard): the methods count once a test notification is approved
+      const enrolled = device.enrolmentId !== null;
       const registered = (await methods.verifiedOf(scope, device.accountId)).length > 0;
       await saveMethod(scope, this.cipher, {
         accountId: device.accountId,
         details: { type: 'authenticator_push', deviceId },
         label: 'Authenticator app',
-        isDefault: !registered,
+        isDefault: !registered && !enrolled,
+        verified: !enrolled,
       });
       await saveMethod(scope, this.cipher, {
         accountId: device.accountId,
         details: { type: 'authenticator_code', secret: totpSecret, deviceId },
         label: 'Authenticator app',
+        verified: !enrolled,
       });
       await audit.record(scope, {
         actorType: 'user',

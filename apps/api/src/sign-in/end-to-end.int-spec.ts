@@ -152,7 +152,7 @@ describe('sign-in through the worker and the provider fakes', () => {
   });
 
   it('wakes the app through FCM with the request (never the number), and the signed answer signs the person in', async () => {
-    const { account, username } = await staffMember(api, org.tenantId);
+    const { account, username } = await staffMember(api, org.tenantId, { registrationDue: false });
     const device = await testDevice();
     const link = new URL(
       (

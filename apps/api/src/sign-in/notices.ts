@@ -3,7 +3,7 @@ import { type Delivery, type TenantScope, accounts, methods, tenants } from '@ve
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { CONTACT_EMAIL_CONTEXT } from '../admin/onboarding.service.js';
-import { type PhoneDetails, openDetails } from '../methods/method-details.js';
+import { type EmailDetails, type PhoneDetails, openDetails } from '../methods/method-details.js';
 
 const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
 
@@ -53,6 +53,68 @@ export class Notices {
       return this.create(scope, phone, { kind: 'sms', body: text }, key);
     }
     return null;
+  }
+
+  /**
+   * A change of security info: told to the person's contact address, or else on a phone or address of theirs
+   * that the change did not touch, so that whoever made it cannot hide it.
+   */
+  async securityInfoChanged(
+    scope: TenantScope,
+    accountId: string,
+    what: string,
+    changedDeviceRefs: Buffer[],
+  ): Promise<Delivery | null> {
+    const account = await accounts.findById(scope, accountId);
+    if (!account) return null;
+    const organisation = (await tenants.own(scope)).name;
+    const text = `${what} If this was not you, tell your local helpdesk now. (${organisation})`;
+    const key = `notice:security-info:${accountId}:${Date.now()}`;
+    if (account.contactEmailEnc) {
+      const to = await this.cipher.decryptText(
+        scope.tenantId,
+        CONTACT_EMAIL_CONTEXT,
+        account.contactEmailEnc,
+      );
+      return this.create(
+        scope,
+        to,
+        { kind: 'email', subject: `Your ${organisation} security info was changed`, text },
+        key,
+      );
+    }
+    for (const method of await methods.verifiedOf(scope, accountId)) {
+      if (changedDeviceRefs.some((ref) => ref.equals(method.deviceRef))) continue;
+      if (method.type === 'mobile_text') {
+        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
+        return this.create(scope, phone, { kind: 'sms', body: text }, key);
+      }
+      if (method.type === 'email') {
+        const { email } = await openDetails<EmailDetails>(this.cipher, method);
+        return this.create(
+          scope,
+          email,
+          { kind: 'email', subject: `Your ${organisation} security info was changed`, text },
+          key,
+        );
+      }
+    }
+    return null;
+  }
+
+  /** The number a phone method moved away from hears of it once, and never gets another code. */
+  async phoneReplaced(scope: TenantScope, accountId: string, oldPhone: string, newPhone: string) {
+    const organisation = (await tenants.own(scope)).name;
+    const ending = newPhone.slice(-2);
+    return this.create(
+      scope,
+      oldPhone,
+      {
+        kind: 'sms',
+        body: `This number is no longer used to sign in to your ${organisation} account: it was replaced by a number ending ${ending}. If this was not you, tell your local helpdesk now.`,
+      },
+      `notice:phone-replaced:${accountId}:${Date.now()}`,
+    );
   }
 
   /** A fraud report: every administrator of the organisation, by email, once per report. */

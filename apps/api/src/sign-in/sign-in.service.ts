@@ -22,6 +22,7 @@ import {
   CATALOGUE,
   codeLifetimeSeconds,
   decideFailedAttempts,
+  decideRegistration,
   decideSignIn,
 } from '@verity/policy';
 import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
@@ -48,9 +49,13 @@ export interface SignInData extends Record<string, unknown> {
   failureNoticeSent?: boolean;
   /** A step-up of this live session (POST /v1/session/step-up): finishing re-authenticates it, no result. */
   stepUp?: StepUpOf;
+  /** The policy wants more security info and the person has not postponed it: the wizard comes before the result. */
+  registrationDue?: boolean;
 }
 
 export const FLOW_LIFETIME_MS = 10 * 60_000;
+/** The registration wizard's time: setting up an app on a phone takes longer than a sign-in. */
+export const WIZARD_LIFETIME_MS = 30 * 60_000;
 const REMEMBER_CONTEXT = 'remembered-device';
 
 /** RFC 8176 method references for each factor. */
@@ -148,11 +153,15 @@ export class SignInService {
     const rememberedAt = body.rememberToken
       ? await this.tenancy.run(tenantId, (scope) => this.rememberedAt(scope, account.id, body.rememberToken))
       : null;
-    const decision = decideSignIn(policyAccount(account, registered), policy, {
-      now: new Date(),
+    const now = new Date();
+    const seen = policyAccount(account, registered);
+    const decision = decideSignIn(seen, policy, {
+      now,
       ...(client.ip ? { ip: client.ip } : {}),
       ...(rememberedAt ? { rememberedDeviceAt: rememberedAt } : {}),
     });
+    const snoozed = account.snoozedUntil !== null && account.snoozedUntil > now;
+    const registrationDue = !snoozed && decideRegistration(seen, policy, { now }).outcome === 'required';
     const location = approximateLocation(client.ip)?.text;
     const data: SignInData = {
       methodIds: decision.outcome === 'mfa' ? decision.methods.map((m) => m.id) : [],
@@ -162,16 +171,23 @@ export class SignInService {
       numberDigits: decision.outcome === 'mfa' ? decision.numberMatchingDigits : 0,
       voiceConfirmation: decision.outcome === 'mfa' ? decision.voiceConfirmation : 'press_hash',
       elevated: account.elevated,
+      ...(registrationDue ? { registrationDue } : {}),
     };
     const fraudBlock = account.atRiskSince !== null && policy.fraud.blockSignIn;
+    // nothing to sign in with, but the wizard was postponed: the password alone, until the snooze ends
+    const state = fraudBlock
+      ? 'blocked'
+      : decision.outcome === 'register' && snoozed
+        ? 'password_checked'
+        : stateOf(decision);
     const flow = {
       id: randomUUID(),
       kind: 'sign_in' as const,
       accountId: account.id,
-      state: fraudBlock ? 'blocked' : stateOf(decision),
+      state,
       step: 0,
       data,
-      expiresAt: new Date(Date.now() + FLOW_LIFETIME_MS),
+      expiresAt: new Date(Date.now() + (state === 'register' ? WIZARD_LIFETIME_MS : FLOW_LIFETIME_MS)),
     };
     await this.statements.started(tenantId, {
       flow,
@@ -188,7 +204,7 @@ export class SignInService {
           },
         ],
       };
-    if (decision.outcome === 'no_mfa')
+    if (decision.outcome === 'no_mfa' || state === 'password_checked')
       return this.tenancy.run(tenantId, (scope) =>
         this.complete(scope, flow, account, 'aal1', decision.reasons),
       );
@@ -287,6 +303,18 @@ export class SignInService {
       const renewed = session.scope ? await renew(session.scope) : await this.tenancy.run(tenantId, renew);
       return { flowId: flow.id, state: 'complete', session: renewed };
     }
+    if ((flow.data as SignInData).registrationDue) {
+      const wizard = session.scope
+        ? await this.handOver(session.scope, flow, account, amr)
+        : await this.tenancy.run(tenantId, (scope) => this.handOver(scope, flow, account, amr));
+      const rememberToken =
+        remember === null
+          ? undefined
+          : remember === 'own'
+            ? await this.tenancy.run(tenantId, (scope) => this.remember(scope, account))
+            : await this.remember(remember, account);
+      return { ...wizard, ...(rememberToken ? { rememberToken } : {}) };
+    }
     const result = await this.sign(tenantId, flow, account, 'aal2', amr);
     const rememberToken =
       remember === null
@@ -364,6 +392,21 @@ export class SignInService {
     reasons: SignInDecision['reasons'],
   ) {
     if (!(await flows.advance(scope, flow, { state: 'complete', completed: true }))) throw flowGone();
+    if ((flow.data as SignInData).registrationDue) {
+      await recordUserEvent(
+        scope,
+        account.id,
+        'sign_in.completed',
+        'success',
+        (flow.data as SignInData).client,
+        {
+          mfa: false,
+          reasons: reasons.map((r) => r.code),
+          registration: 'required',
+        },
+      );
+      return this.handOver(scope, flow, account, ['pwd']);
+    }
     const result = await this.sign(scope.tenantId, flow, account, acr, ['pwd']);
     await recordUserEvent(
       scope,
@@ -379,13 +422,28 @@ export class SignInService {
     return { ...this.view(flow), state: 'complete', reasons: reasons.map(reasonView), result };
   }
 
-  private sign(
-    tenantId: string,
-    flow: Pick<Flow, 'id'>,
-    account: AccountRow,
-    acr: 'aal1' | 'aal2',
-    amr: string[],
-  ) {
+  /**
+   * "More information required": the sign-in is proved, but the organisation wants more security info first. A
+   * new flow, in the wizard's state, carries what was proved; its result comes when the wizard is done or
+   * postponed. The finished flow made no result, so it can make no session.
+   */
+  async handOver(scope: TenantScope, flow: Pick<Flow, 'id' | 'data'>, account: AccountRow, amr: string[]) {
+    const data = flow.data as SignInData;
+    const wizard = await flows.create(scope, {
+      kind: 'sign_in',
+      accountId: account.id,
+      state: 'register',
+      data: { ...data, methodIds: [], amr, handedOverFrom: flow.id },
+      expiresAt: new Date(Date.now() + WIZARD_LIFETIME_MS),
+    });
+    await recordUserEvent(scope, account.id, 'sign_in.registration_required', 'success', data.client, {
+      flowId: wizard.id,
+    });
+    return { flowId: wizard.id, state: 'registration_required', expiresAt: wizard.expiresAt };
+  }
+
+  /** The signed result of a finished sign-in (the wizard's too). */
+  sign(tenantId: string, flow: Pick<Flow, 'id'>, account: AccountRow, acr: 'aal1' | 'aal2', amr: string[]) {
     return this.signer.sign({
       tenantId,
       accountId: account.id,

@@ -10,11 +10,21 @@ import type { TestApi } from './api.js';
 
 export const PASSWORD = 'correct horse battery staple 2026';
 
-/** A member of staff with a password and the given verified methods (the registration wizard's result). */
+/**
+ * A member of staff with a password and the given verified methods (the registration wizard's result). With
+ * methods and unless `registrationDue`, the wizard is postponed for a day, so a sign-in ends in its result even
+ * where the policy would ask for more methods than the test gives.
+ */
 export async function staffMember(
   api: TestApi,
   tenantId: string,
-  options: { methods?: MethodDetails[]; elevated?: boolean; contactEmail?: string; username?: string } = {},
+  options: {
+    methods?: MethodDetails[];
+    elevated?: boolean;
+    contactEmail?: string;
+    username?: string;
+    registrationDue?: boolean;
+  } = {},
 ) {
   const tenancy = api.app.get(Tenancy);
   const cipher = api.app.get(TenantCipher);
@@ -41,6 +51,11 @@ export async function staffMember(
     const methods = [];
     for (const [i, details] of (options.methods ?? []).entries())
       methods.push(await saveMethod(scope, cipher, { accountId: account.id, details, isDefault: i === 0 }));
+    if (!(options.registrationDue ?? (options.methods ?? []).length === 0))
+      await scope.manager.query(
+        `UPDATE accounts SET registration_state = 'snoozed', snoozed_until = now() + interval '1 day' WHERE id = $1`,
+        [account.id],
+      );
     return { account, username, methods };
   });
 }

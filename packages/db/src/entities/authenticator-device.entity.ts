@@ -33,6 +33,10 @@ export class AuthenticatorDevice extends AccountOwned {
   @Column({ name: 'activation_expires_at', type: 'timestamptz', nullable: true })
   activationExpiresAt: Date | null;
 
+  /** The enrolment (a `registration` flow) it was set up in: its methods wait for a test notification. */
+  @Column({ name: 'enrolment_id', type: 'uuid', nullable: true })
+  enrolmentId: string | null;
+
   @Column({ type: 'varchar', length: 16, nullable: true })
   platform: 'android' | 'ios' | 'web' | null;
 }

@@ -6,6 +6,7 @@ import { DeliveryStatements1763900000004 } from './1763900000004-DeliveryStateme
 import { SignIn1763900000005 } from './1763900000005-SignIn.js';
 import { Sessions1763900000006 } from './1763900000006-Sessions.js';
 import { SignInStatements1763900000007 } from './1763900000007-SignInStatements.js';
+import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   SignIn1763900000005,
   Sessions1763900000006,
   SignInStatements1763900000007,
+  Enrolment1763900000008,
 ];

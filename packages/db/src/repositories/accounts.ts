@@ -32,6 +32,32 @@ export const accounts = {
     return scope.manager.getRepository(Account).findOne({ where: { tenantId: scope.tenantId, id } });
   },
 
+  /** The account, its row locked until the transaction ends: an administrator's changes to it one at a time. */
+  async findForUpdate(scope: TenantScope, id: string): Promise<Account | null> {
+    if (!isUuid(id)) return null;
+    return scope.manager
+      .getRepository(Account)
+      .findOne({ where: { tenantId: scope.tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  },
+
+  /**
+   * The person must register security info at the next sign-in: any snooze ends now; with `resetSnoozes` (an
+   * administrator's reset) the count of snoozes used starts again too.
+   */
+  async requireRegistration(
+    scope: TenantScope,
+    id: string,
+    options: { resetSnoozes: boolean } = { resetSnoozes: true },
+  ): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE accounts SET registration_state = 'required', snoozed_until = NULL,
+              registration_snoozes = CASE WHEN $3 THEN 0 ELSE registration_snoozes END, updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [scope.tenantId, id, options.resetSnoozes],
+    );
+    return affected === 1;
+  },
+
   findByUsername(scope: TenantScope, username: string): Promise<Account | null> {
     return scope.manager
       .getRepository(Account)
@@ -69,6 +95,22 @@ export const accounts = {
   },
 
   /** The organisation's administrators, to alert. */
+  /** The wizard finished (`complete`) or was postponed (`snoozed` until then: one more of the snoozes allowed). */
+  async setRegistration(
+    scope: TenantScope,
+    id: string,
+    state: 'complete' | 'snoozed',
+    snoozedUntil: Date | null,
+  ): Promise<void> {
+    await scope.manager.query(
+      `UPDATE accounts SET registration_state = $3, snoozed_until = $4,
+              registration_snoozes = registration_snoozes + CASE WHEN $3 = 'snoozed' THEN 1 ELSE 0 END,
+              updated_at = now()
+        WHERE tenant_id = $1 AND id = $2`,
+      [scope.tenantId, id, state, snoozedUntil],
+    );
+  },
+
   administrators(scope: TenantScope): Promise<Account[]> {
     return scope.manager
       .getRepository(Account)

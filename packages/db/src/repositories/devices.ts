@@ -6,10 +6,23 @@ export const devices = {
   /** A device waiting to be activated with the one-time code from the registration QR link. */
   create(
     scope: TenantScope,
-    data: { accountId: string; name: string; activationHash: Buffer; activationExpiresAt: Date },
+    data: {
+      accountId: string;
+      name: string;
+      activationHash: Buffer;
+      activationExpiresAt: Date;
+      enrolmentId?: string | null;
+    },
   ): Promise<AuthenticatorDevice> {
     const repo = scope.manager.getRepository(AuthenticatorDevice);
-    return repo.save(repo.create({ ...data, tenantId: scope.tenantId, status: 'pending' }));
+    return repo.save(
+      repo.create({
+        ...data,
+        enrolmentId: data.enrolmentId ?? null,
+        tenantId: scope.tenantId,
+        status: 'pending',
+      }),
+    );
   },
 
   async findById(scope: TenantScope, id: string): Promise<AuthenticatorDevice | null> {
@@ -51,6 +64,16 @@ export const devices = {
     await scope.manager
       .getRepository(AuthenticatorDevice)
       .update({ tenantId: scope.tenantId, id }, { lastSeenAt: new Date() });
+  },
+
+  /** Every authenticator device of the account that is not already inactive (pending ones too); how many. */
+  async deactivateAllOf(scope: TenantScope, accountId: string): Promise<number> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE authenticator_devices SET status = 'inactive'
+        WHERE tenant_id = $1 AND account_id = $2 AND status <> 'inactive'`,
+      [scope.tenantId, accountId],
+    );
+    return affected;
   },
 
   /** The push service no longer knows this device (app removed, token expired), or the person removed it. */

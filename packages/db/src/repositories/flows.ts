@@ -3,6 +3,8 @@ import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
 
 export interface NewFlow {
+  /** Chosen by the caller when something must be bound to the id before the row exists. */
+  id?: string;
   kind: FlowKind;
   accountId: string | null;
   state: string;

@@ -99,6 +99,35 @@ export const methods = {
     return (result.affected ?? 0) > 0;
   },
 
+  /**
+   * An administrator's reset: every method of the account whose type is not in `keepTypes` is deleted, in one
+   * statement; the rows deleted (id, type, whether it was the default).
+   */
+  async removeAllOfAccountExcept(
+    scope: TenantScope,
+    accountId: string,
+    keepTypes: string[],
+  ): Promise<{ id: string; type: string; isDefault: boolean }[]> {
+    if (!isUuid(accountId)) return [];
+    const [rows]: [{ id: string; type: string; is_default: boolean }[], number] = await scope.manager.query(
+      `DELETE FROM methods WHERE tenant_id = $1 AND account_id = $2 AND NOT (type = ANY($3::text[]))
+        RETURNING id, type, is_default`,
+      [scope.tenantId, accountId, keepTypes],
+    );
+    return rows.map((r) => ({ id: r.id, type: r.type, isDefault: r.is_default }));
+  },
+
+  /** Makes this method of the account its default, when the account has none (after its default was deleted). */
+  async promoteToDefault(scope: TenantScope, accountId: string, id: string): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE methods SET is_default = true
+        WHERE tenant_id = $1 AND account_id = $2 AND id = $3
+          AND NOT EXISTS (SELECT 1 FROM methods d WHERE d.tenant_id = $1 AND d.account_id = $2 AND d.is_default)`,
+      [scope.tenantId, accountId, id],
+    );
+    return affected === 1;
+  },
+
   /** An administrator lifts a lock before it runs out. */
   async unlock(scope: TenantScope, id: string): Promise<boolean> {
     const [, affected]: [unknown, number] = await scope.manager.query(
@@ -106,5 +135,57 @@ export const methods = {
       [scope.tenantId, id],
     );
     return affected === 1;
+  },
+
+  /** The methods on one physical device (a phone, an authenticator app installation), by its HMAC. */
+  onDevice(scope: TenantScope, accountId: string, deviceRef: Buffer): Promise<Method[]> {
+    return scope.manager
+      .getRepository(Method)
+      .find({ where: { tenantId: scope.tenantId, accountId, deviceRef }, order: { createdAt: 'ASC' } });
+  },
+
+  /** Methods that waited for their own proof (an authenticator app's test notification) count from now. */
+  async markVerified(scope: TenantScope, ids: string[]): Promise<void> {
+    await scope.manager.query(
+      `UPDATE methods SET verified_at = now() WHERE tenant_id = $1 AND id = ANY($2::uuid[]) AND verified_at IS NULL`,
+      [scope.tenantId, ids],
+    );
+  },
+
+  /** The TOTP step that proved a new method is spent: the same code cannot sign in afterwards. */
+  async useTimeStep(scope: TenantScope, id: string, timeStep: number): Promise<void> {
+    await scope.manager.query(`UPDATE methods SET last_time_step = $3 WHERE tenant_id = $1 AND id = $2`, [
+      scope.tenantId,
+      id,
+      timeStep,
+    ]);
+  },
+
+  /** The default sign-in method becomes this one (one default per account: the old one is cleared first). */
+  async makeDefault(scope: TenantScope, accountId: string, id: string): Promise<void> {
+    await scope.manager.query(
+      `UPDATE methods SET is_default = false WHERE tenant_id = $1 AND account_id = $2 AND is_default AND id <> $3`,
+      [scope.tenantId, accountId, id],
+    );
+    await scope.manager.query(
+      `UPDATE methods SET is_default = true WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
+      [scope.tenantId, accountId, id],
+    );
+  },
+
+  async rename(scope: TenantScope, accountId: string, id: string, label: string): Promise<void> {
+    await scope.manager.query(
+      `UPDATE methods SET label = $4 WHERE tenant_id = $1 AND account_id = $2 AND id = $3`,
+      [scope.tenantId, accountId, id, label],
+    );
+  },
+
+  /** New details for the same method (a changed phone number): a new device, so its failures start again. */
+  async replaceDetails(scope: TenantScope, id: string, detailsEnc: Buffer, deviceRef: Buffer): Promise<void> {
+    await scope.manager.query(
+      `UPDATE methods SET details_enc = $3, device_ref = $4, failed_attempts = 0, locked_until = NULL
+        WHERE tenant_id = $1 AND id = $2`,
+      [scope.tenantId, id, detailsEnc, deviceRef],
+    );
   },
 };

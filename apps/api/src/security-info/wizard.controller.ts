@@ -1,0 +1,88 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { uuidParam } from '../admin/schemas.js';
+import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { ZodPipe } from '../problem/zod.pipe.js';
+import { type EnrolmentAnswer, type StartEnrolment, enrolmentAnswer, startEnrolment } from './schemas.js';
+import { RegistrationWizard } from './wizard.service.js';
+
+const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
+
+/**
+ * "Keep your account secure": the registration wizard of a sign-in at `registration_required`, called by the
+ * relying application with the organisation's key and the sign-in's flow id, as the rest of the sign-in.
+ */
+@ApiTags('sign-in')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1/sign-in/:flowId/registration')
+export class RegistrationWizardController {
+  constructor(private readonly wizard: RegistrationWizard) {}
+
+  @Get()
+  @Header('cache-control', 'no-store')
+  view(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
+    return this.wizard.view(request.tenant!.tenantId, flowId);
+  }
+
+  @Post('methods')
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(startEnrolment))
+  add(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(startEnrolment)) body: StartEnrolment,
+  ) {
+    return this.wizard.start(request.tenant!.tenantId, flowId, body);
+  }
+
+  @Get('enrolments/:enrolmentId')
+  @Header('cache-control', 'no-store')
+  enrolment(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Param('enrolmentId', new ZodPipe(uuidParam)) enrolmentId: string,
+  ) {
+    return this.wizard.enrolment(request.tenant!.tenantId, flowId, enrolmentId);
+  }
+
+  @Post('enrolments/:enrolmentId/resend')
+  @Header('cache-control', 'no-store')
+  resend(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Param('enrolmentId', new ZodPipe(uuidParam)) enrolmentId: string,
+  ) {
+    return this.wizard.resend(request.tenant!.tenantId, flowId, enrolmentId);
+  }
+
+  @Post('enrolments/:enrolmentId/verify')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(enrolmentAnswer))
+  verify(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Param('enrolmentId', new ZodPipe(uuidParam)) enrolmentId: string,
+    @Body(new ZodPipe(enrolmentAnswer)) body: EnrolmentAnswer,
+  ) {
+    return this.wizard.verify(request.tenant!.tenantId, flowId, enrolmentId, body);
+  }
+
+  /** "Skip for now". */
+  @Post('snooze')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  snooze(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
+    return this.wizard.snooze(request.tenant!.tenantId, flowId);
+  }
+
+  /** "Done". */
+  @Post('done')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  done(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
+    return this.wizard.finish(request.tenant!.tenantId, flowId);
+  }
+}
