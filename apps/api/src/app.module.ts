@@ -65,6 +65,8 @@ export class AppModule {
         AppPasswordsController,
         AccountSecurityController,
         AccountMethodsController,
+        SecurityInfoController,
+        RegistrationWizardController,
       ],
       providers: [
         Onboarding,

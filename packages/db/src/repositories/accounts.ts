@@ -94,7 +94,6 @@ export const accounts = {
     return affected === 1;
   },
 
-  /** The organisation's administrators, to alert. */
   /** The wizard finished (`complete`) or was postponed (`snoozed` until then: one more of the snoozes allowed). */
   async setRegistration(
     scope: TenantScope,
@@ -104,13 +103,13 @@ export const accounts = {
   ): Promise<void> {
     await scope.manager.query(
       `UPDATE accounts SET registration_state = $3, snoozed_until = $4,
-              registration_snoozes = registration_snoozes + CASE WHEN $3 = 'snoozed' THEN 1 ELSE 0 END,
-              updated_at = now()
+              registration_snoozes = registration_snoozes + $5, updated_at = now()
         WHERE tenant_id = $1 AND id = $2`,
-      [scope.tenantId, id, state, snoozedUntil],
+      [scope.tenantId, id, state, snoozedUntil, state === 'snoozed' ? 1 : 0],
     );
   },
 
+  /** The organisation's administrators, to alert. */
   administrators(scope: TenantScope): Promise<Account[]> {
     return scope.manager
       .getRepository(Account)
