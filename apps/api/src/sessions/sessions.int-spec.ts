@@ -402,7 +402,10 @@ describe('portal sessions', () => {
   it('holds elevated rights to 15 minutes idle', async () => {
     const origin = 'http://localhost:3000';
     const authenticator = createSoftAuthenticator({ origin, rpId: 'localhost' });
-    const { account, username } = await staffMember(api, org.tenantId, { elevated: true, registrationDue: false });
+    const { account, username } = await staffMember(api, org.tenantId, {
+      elevated: true,
+      registrationDue: false,
+    });
     const options = await registrationOptions({
       rpId: 'localhost',
       rpName: 'Verity',
