@@ -94,6 +94,12 @@ const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'of
 
 const pendingContext = (enrolmentId: string) => `enrolment:${enrolmentId}:details`;
 
+const NUMBER_IN_USE = {
+  code: 'NUMBER_IN_USE',
+  message:
+    'That number is already one of your sign-in phones. Enter a different number, or delete the other phone first.',
+};
+
 const enrolmentGone = () => problems.notFound('enrolment');
 
 const refused = (reasons: readonly { code: string; message: string }[]) =>
@@ -140,17 +146,21 @@ export class Enrolments {
       const others = replaces
         ? registered.filter((m) => !m.deviceRef.equals(replaces.deviceRef))
         : registered;
+      const ref = pending ? await this.deviceRef(scope, pending) : null;
       const decision = decideAddMethod(
         policyAccount(account, others),
         {
           type: body.type,
-          deviceKey: pending ? deviceKeyFor(body.type, await this.deviceRef(scope, pending)) : `new:${id}`,
+          deviceKey: ref ? deviceKeyFor(body.type, ref) : `new:${id}`,
           ...(extension ? { extension } : {}),
         },
         policy,
         { now: new Date() },
       );
       if (decision.outcome === 'refused') throw refused(decision.reasons);
+      // a new number for a phone must be a new phone: merging two would drop a device without the minimum's check
+      if (replaces && ref && others.some((m) => m.deviceRef.toString('hex') === ref))
+        throw refused([NUMBER_IN_USE]);
 
       const data: EnrolmentData = {
         type: body.type,
@@ -708,6 +718,7 @@ export class Enrolments {
       (m) => PHONE_TYPES.has(m.type) && m.deviceRef.equals(replaced.deviceRef),
     );
     const codeKey = await this.cipher.codeKey(scope.tenantId);
+    const saved: Method[] = [];
     for (const method of onPhone) {
       const moved: PhoneDetails = { type: method.type as PhoneDetails['type'], phone: details.phone };
       await methods.replaceDetails(
@@ -716,8 +727,10 @@ export class Enrolments {
         await sealDetails(this.cipher, method, moved),
         hashCode(codeKey, deviceKeyOf(moved)),
       );
+      // as saved: the new number and its device reference, not the rows read before the move
+      saved.push((await methods.findOfAccount(scope, method.accountId, method.id))!);
     }
-    return onPhone;
+    return saved;
   }
 
   private async refuseUntilActivated(scope: TenantScope, data: EnrolmentData) {

@@ -179,7 +179,8 @@ export class SecurityInfo {
   }
 
   async rename(holder: Holder, methodId: string, label: string) {
-    return this.tenancy.run(holder.tenantId, async (scope) => {
+    const notices: (Delivery | null)[] = [];
+    const view = await this.tenancy.run(holder.tenantId, async (scope) => {
       const method = await methods.findOfAccount(scope, holder.accountId, methodId);
       if (!method?.verifiedAt || method.type === 'app_password') throw problems.notFound('method');
       await methods.rename(scope, holder.accountId, methodId, label);
@@ -187,8 +188,18 @@ export class SecurityInfo {
         scope,
         userEvent(holder.accountId, 'security_info.method_renamed', 'success', holder.client, { methodId }),
       );
+      notices.push(
+        await this.notices.securityInfoChanged(
+          scope,
+          holder.accountId,
+          `${labelOf(method.type as MethodType)} was renamed in your security info.`,
+          [method.deviceRef],
+        ),
+      );
       return this.summary({ ...method, label } as Method);
     });
+    await this.notices.dispatch(notices, methodId);
+    return view;
   }
 
   async summary(method: Method) {

@@ -45,7 +45,8 @@ export const methods = {
   verifiedOf(scope: TenantScope, accountId: string): Promise<Method[]> {
     return scope.manager.getRepository(Method).find({
       where: { tenantId: scope.tenantId, accountId, verifiedAt: Not(IsNull()) },
-      order: { createdAt: 'ASC' },
+      // methods saved in one transaction share their time: the id keeps the order stable
+      order: { createdAt: 'ASC', id: 'ASC' },
     });
   },
 
