@@ -65,7 +65,7 @@ export class Onboarding {
 
   async createAccount(
     scope: TenantScope,
-    body: CreateAccountBody,
+    body: Omit<CreateAccountBody, 'hybrid'> & { hybrid?: boolean },
     by: { actorType: 'operator' | 'admin' | 'system'; actorId?: string; password?: string },
   ): Promise<Account> {
     const contactEmailEnc = body.contactEmail

@@ -65,6 +65,8 @@ export const createAccountBody = z
     displayName: text(1, 200),
     contactEmail: z.email().max(254).optional(),
     elevated: z.boolean().default(false),
+    /** An Office 365 Hybrid user, who cannot use an office phone for verification. */
+    hybrid: z.boolean().default(false),
     roles: z
       .array(z.enum(['staff', 'tenant_admin']))
       .min(1)

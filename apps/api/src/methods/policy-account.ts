@@ -22,6 +22,7 @@ export function policyAccount(account: AccountRow, registered: Method[]): Accoun
   return {
     id: account.id,
     elevatedRights: account.elevated,
+    hybrid: account.hybrid,
     snoozesUsed: account.registrationSnoozes,
     methods: registered.flatMap((m) =>
       isMethodType(m.type)

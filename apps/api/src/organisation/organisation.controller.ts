@@ -16,6 +16,7 @@ function accountView(a: Account) {
     displayName: a.displayName,
     roles: a.roles,
     elevated: a.elevated,
+    hybrid: a.hybrid,
     status: a.status,
     registrationState: a.registrationState,
     createdAt: a.createdAt,

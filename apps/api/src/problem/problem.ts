@@ -70,6 +70,16 @@ export const problems = {
       undefined,
       reasons,
     ),
+  /** The organisation's policy does not allow this change of security info: its reasons say why. */
+  methodRefused: (reasons: readonly { code: string; message: string }[]) =>
+    new DomainError(
+      422,
+      'method-refused',
+      'Not allowed',
+      reasons.map((r) => r.message).join(' '),
+      undefined,
+      reasons.map((r) => ({ code: r.code, message: r.message })),
+    ),
   stale: (detail: string) => new DomainError(409, 'stale', 'Changed by someone else', detail),
   unauthorised: () =>
     new DomainError(

@@ -102,16 +102,6 @@ const NUMBER_IN_USE = {
 
 const enrolmentGone = () => problems.notFound('enrolment');
 
-const refused = (reasons: readonly { code: string; message: string }[]) =>
-  new DomainError(
-    422,
-    'method-refused',
-    'Not allowed',
-    reasons.map((r) => r.message).join(' '),
-    undefined,
-    reasons.map((r) => ({ code: r.code, message: r.message })),
-  );
-
 const notYet = (message: string) => new DomainError(409, 'not-verified-yet', 'Not yet', message);
 
 /**
@@ -157,10 +147,10 @@ export class Enrolments {
         policy,
         { now: new Date() },
       );
-      if (decision.outcome === 'refused') throw refused(decision.reasons);
+      if (decision.outcome === 'refused') throw problems.methodRefused(decision.reasons);
       // a new number for a phone must be a new phone: merging two would drop a device without the minimum's check
       if (replaces && ref && others.some((m) => m.deviceRef.toString('hex') === ref))
-        throw refused([NUMBER_IN_USE]);
+        throw problems.methodRefused([NUMBER_IN_USE]);
 
       const data: EnrolmentData = {
         type: body.type,

@@ -113,13 +113,14 @@ describe('Security info', () => {
   async function person(
     o: Org,
     methods: MethodDetails[],
-    options: { elevated?: boolean; contactEmail?: false } = {},
+    options: { elevated?: boolean; hybrid?: boolean; contactEmail?: false } = {},
   ) {
     const contactEmail = `sam.${randomBytes(4).toString('hex')}@home.example`;
     const made = await staffMember(api, o.tenantId, {
       methods,
       ...(options.contactEmail === false ? {} : { contactEmail }),
       ...(options.elevated ? { elevated: true } : {}),
+      ...(options.hybrid ? { hybrid: true } : {}),
       ...(methods.length === 0 ? { registrationDue: false } : {}),
     });
     const totpAt = methods.findIndex((m) => m.type === 'authenticator_code');
@@ -656,6 +657,23 @@ describe('Security info', () => {
     expect((await overview(open, own.token)).body).toEqual(openBefore.body);
     expect(await registrationFlows(open, there.account.id)).toEqual([]);
     expect(await sentTo(open, '+442079460018')).toEqual([]);
+
+    // "Office phone verification cannot be used by NHSmail Office 365 Hybrid users"
+    const hybrid = await person(
+      open,
+      [
+        { type: 'authenticator_code', secret: generateSecret() },
+        { type: 'mobile_text', phone: newMobile() },
+      ],
+      { hybrid: true },
+    );
+    const hybridSession = await session(open, hybrid);
+    const direct = await call(open, hybridSession.token, 'POST', '/methods', {
+      type: 'office_call',
+      phone: '020 7946 0019',
+    });
+    expectRefused(direct, ['OFFICE_PHONE_HYBRID']);
+    expect(await registrationFlows(open, hybrid.account.id)).toEqual([]);
   });
 
   it('refuses email, security questions or an alternate phone as the first method', async () => {

@@ -12,7 +12,6 @@ import {
 } from '@verity/db';
 import {
   type MethodType,
-  type Reason,
   METHODS_BY_STRENGTH,
   decideAddMethod,
   decideRemoveMethod,
@@ -21,7 +20,7 @@ import {
 import { TenantCipher } from '@verity/secrets';
 import { type MethodDetails, openDetails } from '../methods/method-details.js';
 import { policyAccount, policyOf } from '../methods/policy-account.js';
-import { DomainError, problems } from '../problem/problem.js';
+import { problems } from '../problem/problem.js';
 import { methodView, reasonView } from '../sign-in/choices.js';
 import { Notices } from '../sign-in/notices.js';
 import { userEvent } from '../sign-in/user-events.js';
@@ -30,16 +29,6 @@ import type { Holder } from './holder.js';
 import type { StartEnrolment } from './schemas.js';
 
 const PHONE_TYPES = new Set<string>(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
-
-export const policyRefused = (reasons: readonly Reason[]) =>
-  new DomainError(
-    422,
-    'method-refused',
-    'Not allowed',
-    reasons.map((r) => r.message).join(' '),
-    undefined,
-    reasons.map(reasonView),
-  );
 
 /**
  * The Security info page: the person's methods with their last use, and every change to them — add (through
@@ -116,7 +105,7 @@ export class SecurityInfo {
       let newDefault: string | undefined;
       for (const m of group) {
         const decision = decideRemoveMethod(policyAccount(account, left), m.id, policy, { now: new Date() });
-        if (decision.outcome === 'refused') throw policyRefused(decision.reasons);
+        if (decision.outcome === 'refused') throw problems.methodRefused(decision.reasons);
         left = left.filter((x) => x.id !== m.id);
         if (decision.newDefault) newDefault = decision.newDefault.id;
       }
@@ -155,7 +144,7 @@ export class SecurityInfo {
       const decision = decideSetDefault(policyAccount(account, registered), methodId, await policyOf(scope), {
         now: new Date(),
       });
-      if (decision.outcome === 'refused') throw policyRefused(decision.reasons);
+      if (decision.outcome === 'refused') throw problems.methodRefused(decision.reasons);
       await methods.makeDefault(scope, account.id, methodId);
       await audit.record(
         scope,

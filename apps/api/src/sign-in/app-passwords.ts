@@ -5,7 +5,7 @@ import { decideAddMethod, deviceKeyFor } from '@verity/policy';
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import { type AppPasswordDetails, openDetails, saveMethod } from '../methods/method-details.js';
 import { policyAccount, policyOf } from '../methods/policy-account.js';
-import { DomainError, problems } from '../problem/problem.js';
+import { problems } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
 import { invalidCredentials } from './sign-in.service.js';
 import { recordUserEvent } from './user-events.js';
@@ -47,15 +47,7 @@ export class AppPasswords {
         policy,
         { now: new Date() },
       );
-      if (decision.outcome === 'refused')
-        throw new DomainError(
-          422,
-          'method-refused',
-          'Not allowed',
-          decision.reasons.map((r) => r.message).join(' '),
-          undefined,
-          decision.reasons.map((r) => ({ code: r.code, message: r.message })),
-        );
+      if (decision.outcome === 'refused') throw problems.methodRefused(decision.reasons);
       const details: AppPasswordDetails = {
         type: 'app_password',
         name: body.name,

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { type Delivery, type TenantScope, accounts, methods, tenants } from '@verity/db';
+import { type Account, type Delivery, type TenantScope, accounts, methods, tenants } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { CONTACT_EMAIL_CONTEXT } from '../admin/onboarding.service.js';
 import { type EmailDetails, type PhoneDetails, openDetails } from '../methods/method-details.js';
 
-const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
+/** Phones that can take a text: the mobile (alternate and office phones may be landlines). */
+const MOBILE_TYPES = new Set(['mobile_text', 'mobile_call']);
 
 /**
  * Messages to people about their account, through a channel other than the one involved. Each is written in
@@ -33,26 +34,14 @@ export class Notices {
       `Someone signed in to your ${organisation} account with your password from ${where}, but did not pass the second check. ` +
       'If this was not you, change your password now and tell your local helpdesk.';
     const key = `notice:failed-mfa:${accountId}:${Math.floor(Date.now() / 60_000)}`;
-    if (account.contactEmailEnc) {
-      const to = await this.cipher.decryptText(
-        scope.tenantId,
-        CONTACT_EMAIL_CONTEXT,
-        account.contactEmailEnc,
-      );
-      return this.create(
-        scope,
-        to,
-        { kind: 'email', subject: `Unusual sign-in to your ${organisation} account`, text },
-        key,
-      );
-    }
     const failed = failedMethodId ? await methods.findOfAccount(scope, accountId, failedMethodId) : null;
-    for (const method of await methods.verifiedOf(scope, accountId)) {
-      if (!PHONE_TYPES.has(method.type) || (failed && method.deviceRef.equals(failed.deviceRef))) continue;
-      const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
-      return this.create(scope, phone, { kind: 'sms', body: text }, key);
-    }
-    return null;
+    return this.tell(
+      scope,
+      account,
+      { subject: `Unusual sign-in to your ${organisation} account`, text },
+      key,
+      failed ? [failed.deviceRef] : [],
+    );
   }
 
   /**
@@ -70,36 +59,13 @@ export class Notices {
     const organisation = (await tenants.own(scope)).name;
     const text = `${what} If this was not you, tell your local helpdesk now. (${organisation})`;
     const key = `notice:security-info:${accountId}:${Date.now()}`;
-    if (account.contactEmailEnc) {
-      const to = await this.cipher.decryptText(
-        scope.tenantId,
-        CONTACT_EMAIL_CONTEXT,
-        account.contactEmailEnc,
-      );
-      return this.create(
-        scope,
-        to,
-        { kind: 'email', subject: `Your ${organisation} security info was changed`, text },
-        key,
-      );
-    }
-    for (const method of await methods.verifiedOf(scope, accountId)) {
-      if (changedDeviceRefs.some((ref) => ref.equals(method.deviceRef))) continue;
-      if (method.type === 'mobile_text') {
-        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
-        return this.create(scope, phone, { kind: 'sms', body: text }, key);
-      }
-      if (method.type === 'email') {
-        const { email } = await openDetails<EmailDetails>(this.cipher, method);
-        return this.create(
-          scope,
-          email,
-          { kind: 'email', subject: `Your ${organisation} security info was changed`, text },
-          key,
-        );
-      }
-    }
-    return null;
+    return this.tell(
+      scope,
+      account,
+      { subject: `Your ${organisation} security info was changed`, text },
+      key,
+      changedDeviceRefs,
+    );
   }
 
   /** The number a phone method moved away from hears of it once, and never gets another code. */
@@ -148,6 +114,34 @@ export class Notices {
     correlationId: string,
   ): Promise<void> {
     await Promise.all(deliveries.flatMap((d) => (d ? [this.outbox.dispatch(d, correlationId)] : [])));
+  }
+
+  /**
+   * A message to the person: to their contact address, or else by text to a mobile or by email to an address of
+   * theirs that is not on one of the `avoid` devices (the factor that failed, the method that changed).
+   */
+  private async tell(
+    scope: TenantScope,
+    account: Account,
+    message: { subject: string; text: string },
+    key: string,
+    avoid: Buffer[],
+  ): Promise<Delivery | null> {
+    const email = (to: string) =>
+      this.create(scope, to, { kind: 'email', subject: message.subject, text: message.text }, key);
+    if (account.contactEmailEnc)
+      return email(
+        await this.cipher.decryptText(scope.tenantId, CONTACT_EMAIL_CONTEXT, account.contactEmailEnc),
+      );
+    for (const method of await methods.verifiedOf(scope, account.id)) {
+      if (avoid.some((ref) => ref.equals(method.deviceRef))) continue;
+      if (MOBILE_TYPES.has(method.type)) {
+        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
+        return this.create(scope, phone, { kind: 'sms', body: message.text }, key);
+      }
+      if (method.type === 'email') return email((await openDetails<EmailDetails>(this.cipher, method)).email);
+    }
+    return null;
   }
 
   private async create(

@@ -303,25 +303,19 @@ export class SignInService {
       const renewed = session.scope ? await renew(session.scope) : await this.tenancy.run(tenantId, renew);
       return { flowId: flow.id, state: 'complete', session: renewed };
     }
-    if ((flow.data as SignInData).registrationDue) {
-      const wizard = session.scope
-        ? await this.handOver(session.scope, flow, account, amr)
-        : await this.tenancy.run(tenantId, (scope) => this.handOver(scope, flow, account, amr));
-      const rememberToken =
-        remember === null
-          ? undefined
-          : remember === 'own'
-            ? await this.tenancy.run(tenantId, (scope) => this.remember(scope, account))
-            : await this.remember(remember, account);
-      return { ...wizard, ...(rememberToken ? { rememberToken } : {}) };
-    }
-    const result = await this.sign(tenantId, flow, account, 'aal2', amr);
     const rememberToken =
       remember === null
         ? undefined
         : remember === 'own'
           ? await this.tenancy.run(tenantId, (scope) => this.remember(scope, account))
           : await this.remember(remember, account);
+    if ((flow.data as SignInData).registrationDue) {
+      const wizard = session.scope
+        ? await this.handOver(session.scope, flow, account, amr)
+        : await this.tenancy.run(tenantId, (scope) => this.handOver(scope, flow, account, amr));
+      return { ...wizard, ...(rememberToken ? { rememberToken } : {}) };
+    }
+    const result = await this.sign(tenantId, flow, account, 'aal2', amr);
     return { flowId: flow.id, state: 'complete', result, ...(rememberToken ? { rememberToken } : {}) };
   }
 
@@ -392,33 +386,14 @@ export class SignInService {
     reasons: SignInDecision['reasons'],
   ) {
     if (!(await flows.advance(scope, flow, { state: 'complete', completed: true }))) throw flowGone();
-    if ((flow.data as SignInData).registrationDue) {
-      await recordUserEvent(
-        scope,
-        account.id,
-        'sign_in.completed',
-        'success',
-        (flow.data as SignInData).client,
-        {
-          mfa: false,
-          reasons: reasons.map((r) => r.code),
-          registration: 'required',
-        },
-      );
-      return this.handOver(scope, flow, account, ['pwd']);
-    }
+    const { client, registrationDue } = flow.data as SignInData;
+    await recordUserEvent(scope, account.id, 'sign_in.completed', 'success', client, {
+      mfa: false,
+      reasons: reasons.map((r) => r.code),
+      ...(registrationDue ? { registration: 'required' } : {}),
+    });
+    if (registrationDue) return this.handOver(scope, flow, account, ['pwd']);
     const result = await this.sign(scope.tenantId, flow, account, acr, ['pwd']);
-    await recordUserEvent(
-      scope,
-      account.id,
-      'sign_in.completed',
-      'success',
-      (flow.data as SignInData).client,
-      {
-        mfa: false,
-        reasons: reasons.map((r) => r.code),
-      },
-    );
     return { ...this.view(flow), state: 'complete', reasons: reasons.map(reasonView), result };
   }
 

@@ -21,6 +21,7 @@ export async function staffMember(
   options: {
     methods?: MethodDetails[];
     elevated?: boolean;
+    hybrid?: boolean;
     contactEmail?: string;
     username?: string;
     registrationDue?: boolean;
@@ -43,6 +44,7 @@ export async function staffMember(
         username,
         displayName: 'Sam Staff',
         elevated: options.elevated ?? false,
+        hybrid: options.hybrid ?? false,
         roles: ['staff'],
         ...(options.contactEmail ? { contactEmail: options.contactEmail } : {}),
       },

@@ -46,6 +46,10 @@ export class Account {
   @Column({ type: 'boolean', default: false })
   elevated: boolean;
 
+  /** An Office 365 Hybrid user: office phone verification cannot be used (seed 001). */
+  @Column({ type: 'boolean', default: false })
+  hybrid: boolean;
+
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: AccountStatus;
 

@@ -7,6 +7,7 @@ import { SignIn1763900000005 } from './1763900000005-SignIn.js';
 import { Sessions1763900000006 } from './1763900000006-Sessions.js';
 import { SignInStatements1763900000007 } from './1763900000007-SignInStatements.js';
 import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
+import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Sessions1763900000006,
   SignInStatements1763900000007,
   Enrolment1763900000008,
+  AccountHybrid1763900000009,
 ];

@@ -9,6 +9,7 @@ export interface NewAccount {
   passwordHash?: string | null;
   roles?: Role[];
   elevated?: boolean;
+  hybrid?: boolean;
 }
 
 export const accounts = {
@@ -23,6 +24,7 @@ export const accounts = {
         passwordHash: data.passwordHash ?? null,
         roles: data.roles ?? ['staff'],
         elevated: data.elevated ?? false,
+        hybrid: data.hybrid ?? false,
       }),
     );
   },
