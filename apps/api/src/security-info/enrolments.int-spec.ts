@@ -209,6 +209,11 @@ describe('adding methods on Security info, each proved before it counts', () => 
       {},
     );
     expect(early.status).toBe(409);
+    const twiml = await twilioPosts(api, AUTH_TOKEN, content.instructionsUrl, {
+      CallSid: callSid,
+      AccountSid: twilio.accountSid,
+    });
+    expect(twiml.text).toContain('checking the phone number you are adding to your security info');
     await twilioPosts(api, AUTH_TOKEN, `${content.instructionsUrl}/keypress`, {
       CallSid: callSid,
       AccountSid: twilio.accountSid,
