@@ -251,7 +251,7 @@ export class Enrolments {
     answer: EnrolmentAnswer,
     within?: (scope: TenantScope, enrolled: Enrolled) => Promise<void>,
   ): Promise<Enrolled> {
-    await this.limits.answer(holder.tenantId, enrolmentId);
+    await this.limits.answer(holder.tenantId, `${holderKey(holder)}:${enrolmentId}`);
     const outcome = await this.tenancy.run(holder.tenantId, async (scope) => {
       const result = await this.check(scope, holder, enrolmentId, answer);
       if (!(result instanceof DomainError)) await within?.(scope, result);

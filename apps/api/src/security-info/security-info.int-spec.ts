@@ -1185,6 +1185,16 @@ describe('Security info', () => {
     const told = await notices();
     expect(told).toHaveLength(3);
     expect(told[2]).toContain('Text message to your mobile phone was renamed in your security info.');
+
+    const made = await call(org, token, 'POST', '/app-passwords', { name: 'Old Outlook', scopes: ['imap'] });
+    expect(made.status).toBe(201);
+    expect(made.body.appPassword).toMatch(/^[a-z]{4}( [a-z]{4}){6}$/);
+    expect((await call(org, token, 'DELETE', `/app-passwords/${made.body.id}`)).status).toBe(204);
+    const all = await notices();
+    expect(all.slice(3)).toEqual([
+      expect.stringContaining('An app password named "Old Outlook" was created for your account.'),
+      expect.stringContaining('The app password named "Old Outlook" was revoked.'),
+    ]);
     // never on the phone whose settings changed
     expect(await sentTo(org, phone)).toEqual([]);
   });

@@ -1,12 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Tenancy, accounts, methods } from '@verity/db';
+import { type Delivery, Tenancy, accounts, methods } from '@verity/db';
 import { decideAddMethod, deviceKeyFor } from '@verity/policy';
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import { type AppPasswordDetails, openDetails, saveMethod } from '../methods/method-details.js';
 import { policyAccount, policyOf } from '../methods/policy-account.js';
 import { problems } from '../problem/problem.js';
 import { AttemptLimits } from './limits.js';
+import { Notices } from './notices.js';
 import { invalidCredentials } from './sign-in.service.js';
 import { recordUserEvent } from './user-events.js';
 
@@ -32,10 +33,12 @@ export class AppPasswords {
     private readonly tenancy: Tenancy,
     private readonly cipher: TenantCipher,
     private readonly limits: AttemptLimits,
+    private readonly notices: Notices,
   ) {}
 
   async create(tenantId: string, accountId: string, body: { name: string; scopes: LegacyProtocol[] }) {
-    return this.tenancy.run(tenantId, async (scope) => {
+    const told: (Delivery | null)[] = [];
+    const created = await this.tenancy.run(tenantId, async (scope) => {
       const account = await accounts.findById(scope, accountId);
       if (!account) throw problems.notFound('account');
       const policy = await policyOf(scope);
@@ -63,6 +66,14 @@ export class AppPasswords {
         {},
         { methodId: method.id },
       );
+      told.push(
+        await this.notices.securityInfoChanged(
+          scope,
+          account.id,
+          `An app password named "${body.name}" was created for your account.`,
+          [],
+        ),
+      );
       return {
         id: method.id,
         name: body.name,
@@ -71,6 +82,8 @@ export class AppPasswords {
         createdAt: method.createdAt,
       };
     });
+    await this.notices.dispatch(told, created.id);
+    return created;
   }
 
   list(tenantId: string, accountId: string) {
@@ -88,14 +101,21 @@ export class AppPasswords {
     });
   }
 
-  revoke(tenantId: string, accountId: string, id: string) {
-    return this.tenancy.run(tenantId, async (scope) => {
+  async revoke(tenantId: string, accountId: string, id: string) {
+    const told = await this.tenancy.run(tenantId, async (scope) => {
       const account = await accounts.findById(scope, accountId);
       const method = account ? await methods.findOfAccount(scope, accountId, id) : null;
       if (!account || method?.type !== 'app_password') throw problems.notFound('app password');
       await methods.remove(scope, accountId, id);
       await recordUserEvent(scope, account.id, 'app_password.revoked', 'success', {}, { methodId: id });
+      return this.notices.securityInfoChanged(
+        scope,
+        account.id,
+        `The app password named "${method.label ?? ''}" was revoked.`,
+        [],
+      );
     });
+    await this.notices.dispatch([told], id);
   }
 
   /** The legacy endpoint: an app password for one protocol. Every refusal is the same 401. */
