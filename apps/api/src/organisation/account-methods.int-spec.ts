@@ -4,7 +4,7 @@ import { TenantCipher } from '@verity/secrets';
 import { generateSecret, generateSync } from 'otplib';
 import { type MethodDetails, masked, saveMethod } from '../methods/method-details.js';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, appOf, staffMember, testDevice } from '../test/sign-in.js';
 
 const PHONE = '+447700900123';
 const OFFICE = '+442079460321';
@@ -108,22 +108,7 @@ describe('administrator actions on security info', () => {
   /** A member of staff whose authenticator app was activated from the registration QR link. */
   async function withApp(methods: MethodDetails[] = []) {
     const member = await staffMember(api, org.tenantId, { methods });
-    const device = await testDevice();
-    const activation = await api.request({
-      method: 'POST',
-      url: `/v1/accounts/${member.account.id}/authenticator-activations`,
-      key: org.key,
-    });
-    expect(activation.status).toBe(201);
-    const link = new URL(activation.body.link);
-    const base = `/v1/devices/${link.searchParams.get('organisation')}/${link.searchParams.get('device')}`;
-    const activated = await api.request({
-      method: 'POST',
-      url: `${base}/activate`,
-      body: { activationCode: link.searchParams.get('code'), publicKey: device.publicKey, platform: 'web' },
-    });
-    expect(activated.status).toBe(200);
-    const deviceId = activated.body.deviceId as string;
+    const { device, base, deviceId, activated } = await appOf(api, org.key, member.account.id);
     const listed = (await listOf(member.account.id)).body.methods as { id: string; type: string }[];
     const idOf = (type: string) => listed.find((m) => m.type === type)!.id;
     return {
@@ -133,7 +118,7 @@ describe('administrator actions on security info', () => {
       base,
       pushId: idOf('authenticator_push'),
       codeId: idOf('authenticator_code'),
-      totpSecret: activated.body.totp.secret as string,
+      totpSecret: activated.totp.secret as string,
     };
   }
 

@@ -2,7 +2,7 @@ import { Tenancy } from '@verity/db';
 import { onboard, startApi, type TestApi } from '../test/api.js';
 import { readQr as qrText } from '../test/qr.js';
 import { base32Decode, rfc6238 } from '../test/rfc6238.js';
-import { PASSWORD, codeIn, messageOf, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, activateApp, codeIn, messageOf, staffMember } from '../test/sign-in.js';
 
 /** The QR code's text, which must be there. */
 function readQr(dataUrl: string): string {
@@ -81,15 +81,7 @@ describe('the "Keep your account secure" registration wizard', () => {
     const link = new URL(readQr(app.body.activation.qr.png));
     expect(link.href).toBe(app.body.activation.link);
     expect(app.body.activation.qr.svg).toMatch(/^<svg[\s\S]*<path/);
-    const device = await testDevice();
-    const base = `/v1/devices/${link.searchParams.get('organisation')}/${link.searchParams.get('device')}`;
-    const activated = await api.request({
-      method: 'POST',
-      url: `${base}/activate`,
-      body: { activationCode: link.searchParams.get('code'), publicKey: device.publicKey, platform: 'web' },
-    });
-    expect(activated.status).toBe(200);
-    const deviceId = activated.body.deviceId as string;
+    const { device, base, deviceId } = await activateApp(api, link.href);
 
     // not counted before the test notification is approved
     const early = await call('POST', `${wizard(flowId)}/enrolments/${app.body.enrolmentId}/verify`, {});

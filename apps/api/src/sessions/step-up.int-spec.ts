@@ -3,7 +3,7 @@ import { Tenancy } from '@verity/db';
 import { TenantCipher, hashCode } from '@verity/secrets';
 import { generateSecret, generateSync } from 'otplib';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, appOf, staffMember } from '../test/sign-in.js';
 
 const SESSION_EXPIRED = {
   type: 'urn:verity:problem:session-expired',
@@ -454,21 +454,7 @@ describe('step-up of a portal session', () => {
 
   it('steps up with a push: the device signs the approval and the polling answers with the new session', async () => {
     const { account, username } = await staffMember(api, org.tenantId, { registrationDue: false });
-    const device = await testDevice();
-    const activation = await api.request({
-      method: 'POST',
-      url: `/v1/accounts/${account.id}/authenticator-activations`,
-      key: org.key,
-    });
-    const link = new URL(activation.body.link);
-    const base = `/v1/devices/${link.searchParams.get('organisation')}/${link.searchParams.get('device')}`;
-    const activated = await api.request({
-      method: 'POST',
-      url: `${base}/activate`,
-      body: { activationCode: link.searchParams.get('code'), publicKey: device.publicKey, platform: 'web' },
-    });
-    expect(activated.status).toBe(200);
-    const deviceId = activated.body.deviceId as string;
+    const { device, base, deviceId, activated } = await appOf(api, org.key, account.id);
     const rows: { id: string; type: string }[] = await sql(
       `SELECT id, type FROM methods WHERE account_id = $1 ORDER BY type DESC`,
       [account.id],
@@ -476,7 +462,7 @@ describe('step-up of a portal session', () => {
     const push = rows.find((m) => m.type === 'authenticator_push')!;
     const code = rows.find((m) => m.type === 'authenticator_code')!;
     // signed in with the app's code, then stepped up with its push
-    const made = await session({ username, secret: activated.body.totp.secret, methods: [code] });
+    const made = await session({ username, secret: activated.totp.secret, methods: [code] });
 
     const started = await stepUp(made.token, { client: { app: 'Staff portal' } });
     expect(started.status).toBe(201);

@@ -2,7 +2,7 @@ import { Tenancy } from '@verity/db';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { generateSync } from 'otplib';
 import { onboard, startApi, type TestApi } from '../test/api.js';
-import { PASSWORD, staffMember, testDevice } from '../test/sign-in.js';
+import { PASSWORD, appOf, staffMember, testDevice } from '../test/sign-in.js';
 
 describe('sign-in with the authenticator app: push with number matching', () => {
   let api: TestApi;
@@ -34,25 +34,10 @@ describe('sign-in with the authenticator app: push with number matching', () => 
   /** A member of staff whose authenticator app has been activated from the registration QR link. */
   async function withApp() {
     const { account, username } = await staffMember(api, org.tenantId, { registrationDue: false });
-    const device = await testDevice();
-    const activation = await api.request({
-      method: 'POST',
-      url: `/v1/accounts/${account.id}/authenticator-activations`,
-      key: org.key,
-    });
-    expect(activation.status).toBe(201);
-    const link = new URL(activation.body.link);
-    const base = `/v1/devices/${link.searchParams.get('organisation')}/${link.searchParams.get('device')}`;
-    const activated = await api.request({
-      method: 'POST',
-      url: `${base}/activate`,
-      body: { activationCode: link.searchParams.get('code'), publicKey: device.publicKey, platform: 'web' },
-    });
-    expect(activated.status).toBe(200);
-    const deviceId = activated.body.deviceId as string;
+    const { device, base, deviceId, activated } = await appOf(api, org.key, account.id);
     const signIn = await start(username);
     const pushMethod = signIn.body.methods.find((m: { type: string }) => m.type === 'authenticator_push');
-    return { account, username, device, deviceId, base, activated: activated.body, signIn, pushMethod };
+    return { account, username, device, deviceId, base, activated, signIn, pushMethod };
   }
 
   const answer = async (

@@ -110,3 +110,31 @@ export function twilioPosts(api: TestApi, authToken: string, url: string, params
     headers: signed.headers,
   });
 }
+
+/**
+ * The authenticator app set up from an activation link (the registration QR code's text), as a phone would:
+ * a new device key, the activation, and the device API's base path for its signed requests.
+ */
+export async function activateApp(api: TestApi, linkText: string) {
+  const device = await testDevice();
+  const link = new URL(linkText);
+  const base = `/v1/devices/${link.searchParams.get('organisation')}/${link.searchParams.get('device')}`;
+  const activated = await api.request({
+    method: 'POST',
+    url: `${base}/activate`,
+    body: { activationCode: link.searchParams.get('code'), publicKey: device.publicKey, platform: 'web' },
+  });
+  if (activated.status !== 200) throw new Error(`activation failed: ${activated.status} ${activated.text}`);
+  return { device, base, deviceId: activated.body.deviceId as string, activated: activated.body };
+}
+
+/** An administrator's activation link for the account's authenticator app, activated. */
+export async function appOf(api: TestApi, key: string, accountId: string) {
+  const activation = await api.request({
+    method: 'POST',
+    url: `/v1/accounts/${accountId}/authenticator-activations`,
+    key,
+  });
+  if (activation.status !== 201) throw new Error(`no activation link: ${activation.status}`);
+  return activateApp(api, activation.body.link as string);
+}
