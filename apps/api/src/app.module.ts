@@ -31,6 +31,7 @@ import {
 } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { EnrolmentProofs } from './security-info/enrolment-proofs.js';
 import { Enrolments } from './security-info/enrolments.js';
 import { SecurityInfoController } from './security-info/security-info.controller.js';
 import { SecurityInfo } from './security-info/security-info.service.js';
@@ -88,6 +89,7 @@ export class AppModule {
         Notices,
         AppPasswords,
         Enrolments,
+        EnrolmentProofs,
         SecurityInfo,
         RegistrationWizard,
         { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },

@@ -13,30 +13,26 @@ import {
   devices,
   flows,
   methods,
-  tenants,
 } from '@verity/db';
-import { type NewMessage, Outbox } from '@verity/delivery';
+import { Outbox } from '@verity/delivery';
 import {
   type MethodType,
   type Policy,
   CATALOGUE,
-  SECURITY_QUESTIONS,
   answerProblem,
   compareStrength,
   decideAddMethod,
   deviceKeyFor,
   normaliseAnswer,
 } from '@verity/policy';
-import { PasswordHasher, TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
+import { PasswordHasher, TenantCipher, hashCode, verifyCode } from '@verity/secrets';
 import { generateSecret, verifySync } from 'otplib';
 import { type ApiConfig, CONFIG } from '../config.js';
-import { registrationOptions, verifyRegistration } from '../factors/security-key.js';
+import { verifyRegistration } from '../factors/security-key.js';
 import {
   type MethodDetails,
   type PhoneDetails,
-  type SecurityKeyDetails,
   deviceKeyOf,
-  masked,
   openDetails,
   saveMethod,
   sealDetails,
@@ -44,65 +40,31 @@ import {
 import { policyAccount, policyOf } from '../methods/policy-account.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { refuseResendBefore } from '../sign-in/challenge.service.js';
-import { numberContext } from '../sign-in/contexts.js';
 import { DeviceService } from '../sign-in/device.service.js';
 import { AttemptLimits } from '../sign-in/limits.js';
 import { Notices } from '../sign-in/notices.js';
-import { type PushContext, pushMessage } from '../sign-in/push-message.js';
-import { challengeLifetimeSeconds, isCall } from '../sign-in/sign-in.service.js';
+import { isCall } from '../sign-in/sign-in.service.js';
 import { userEvent } from '../sign-in/user-events.js';
 import { type Holder, holderKey } from './holder.js';
 import { parsePhone } from './phone-numbers.js';
-import { qrPng, qrSvg, totpUri } from './qr.js';
+import {
+  ANSWERS_PER_ENROLMENT,
+  ENROLMENT_LIFETIME_MS,
+  type Enrolled,
+  type EnrolmentData,
+  type EnrolmentState,
+  NUMBER_IN_USE,
+  PHONE_TYPES,
+  type Pending,
+  enrolmentGone,
+  notYet,
+  openPending,
+  sealPending,
+  sendsProof,
+} from './enrolment-data.js';
+export type { Enrolled } from './enrolment-data.js';
+import { EnrolmentProofs } from './enrolment-proofs.js';
 import type { EnrolmentAnswer, StartEnrolment } from './schemas.js';
-
-/** How long a method being added waits for its proof; an app being set up gets as long as its activation. */
-const ENROLMENT_LIFETIME_MS = 15 * 60_000;
-/** Codes, calls or notifications one enrolment may send, "Resend code" included. */
-const SENDS_PER_ENROLMENT = 5;
-/** Wrong codes one enrolment takes before it is void and must be started again. */
-const ANSWERS_PER_ENROLMENT = 5;
-
-type EnrolmentType = Exclude<MethodType, 'app_password'>;
-type EnrolmentState = 'app' | 'ready' | 'sent' | 'complete';
-type Pending = MethodDetails | { type: 'activation'; link: string; expiresAt: string };
-
-/** A method being added, in a `flows` row of kind `registration`; its secret parts only encrypted. */
-interface EnrolmentData extends Record<string, unknown> {
-  type: EnrolmentType;
-  label: string | null;
-  holder: string;
-  /** The details the method will have (phone, address, TOTP seed; the app's activation link), encrypted. */
-  pendingEnc?: string;
-  /** The method whose phone this replaces ("Change" on Security info). */
-  replaces?: string;
-  deviceId?: string;
-  challengeId?: string;
-  webauthnChallenge?: string;
-  sends: number;
-  wrongAnswers: number;
-  methodIds?: string[];
-}
-
-export interface Enrolled {
-  methods: Method[];
-  /** Deliveries to send once the caller's transaction commits. */
-  notices: Delivery[];
-}
-
-const PHONE_TYPES = new Set(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
-
-const pendingContext = (enrolmentId: string) => `enrolment:${enrolmentId}:details`;
-
-const NUMBER_IN_USE = {
-  code: 'NUMBER_IN_USE',
-  message:
-    'That number is already one of your sign-in phones. Enter a different number, or delete the other phone first.',
-};
-
-const enrolmentGone = () => problems.notFound('enrolment');
-
-const notYet = (message: string) => new DomainError(409, 'not-verified-yet', 'Not yet', message);
 
 /**
  * Adding a method, each proved before it counts: a code texted, emailed or a call answered for phones and
@@ -120,6 +82,7 @@ export class Enrolments {
     private readonly devicesService: DeviceService,
     private readonly limits: AttemptLimits,
     private readonly hasher: PasswordHasher,
+    private readonly proofs: EnrolmentProofs,
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
@@ -163,7 +126,12 @@ export class Enrolments {
       let state: EnrolmentState = 'ready';
       let secret: Pending | null = pending;
       if (body.type === 'authenticator_push') {
-        const activation = await this.devicesService.startActivation(scope, account.id, this.apiUrl, id);
+        const activation = await this.devicesService.startActivation(
+          scope,
+          account.id,
+          this.proofs.apiUrl,
+          id,
+        );
         data.deviceId = activation.deviceId;
         secret = {
           type: 'activation',
@@ -172,13 +140,10 @@ export class Enrolments {
         };
         state = 'app';
       } else if (body.type === 'security_key') {
-        const options = await this.keyOptions(scope, account, policy);
+        const options = await this.proofs.keyOptions(scope, account, policy);
         data.webauthnChallenge = options.challenge;
       }
-      if (secret)
-        data.pendingEnc = (
-          await this.cipher.encrypt(holder.tenantId, pendingContext(id), JSON.stringify(secret))
-        ).toString('base64');
+      if (secret) data.pendingEnc = await sealPending(this.cipher, holder.tenantId, id, secret);
       const flow = await flows.create(scope, {
         id,
         kind: 'registration',
@@ -197,12 +162,12 @@ export class Enrolments {
         }),
       );
       if (state === 'ready' && sendsProof(body.type)) {
-        const sent = await this.send(scope, flow, account, policy, holder);
+        const sent = await this.proofs.send(scope, flow, account, policy, holder);
         if (sent.delivery) outgoing.push(sent.delivery);
       }
       const latest = (await flows.findLive(scope, id, 'registration'))!;
       return {
-        ...(await this.view(scope, latest, account)),
+        ...(await this.proofs.view(scope, latest, account)),
         notices: decision.notices.map((n) => ({ code: n.code, message: n.message })),
       };
     });
@@ -214,7 +179,7 @@ export class Enrolments {
   async status(holder: Holder, enrolmentId: string) {
     return this.tenancy.run(holder.tenantId, async (scope) => {
       const { flow, account } = await this.own(scope, holder, enrolmentId);
-      return this.view(scope, flow, account);
+      return this.proofs.view(scope, flow, account);
     });
   }
 
@@ -233,8 +198,14 @@ export class Enrolments {
       if (data.type === 'authenticator_push') await this.refuseUntilActivated(scope, data);
       const previous = data.challengeId ? await challenges.findById(scope, data.challengeId) : null;
       if (previous) refuseResendBefore(previous.createdAt);
-      ({ delivery: sent, shown } = await this.send(scope, flow, account, await policyOf(scope), holder));
-      return this.view(scope, (await flows.findLive(scope, enrolmentId, 'registration'))!, account);
+      ({ delivery: sent, shown } = await this.proofs.send(
+        scope,
+        flow,
+        account,
+        await policyOf(scope),
+        holder,
+      ));
+      return this.proofs.view(scope, (await flows.findLive(scope, enrolmentId, 'registration'))!, account);
     });
     await this.notices.dispatch([sent], enrolmentId);
     return { ...view, ...shown };
@@ -272,7 +243,7 @@ export class Enrolments {
     const { flow, account } = await this.own(scope, holder, enrolmentId);
     const data = flow.data as EnrolmentData;
     const policy = await policyOf(scope);
-    const pending = data.pendingEnc ? await this.pending(flow) : null;
+    const pending = data.pendingEnc ? await openPending(this.cipher, flow) : null;
     let details: MethodDetails;
     let timeStep: number | undefined;
 
@@ -342,7 +313,9 @@ export class Enrolments {
           ? 'The notification was denied or has expired. Send another.'
           : 'Approve the notification in the authenticator app first.',
       );
-    const own = (await this.appMethods(scope, account.id, data.deviceId!)).filter((m) => !m.verifiedAt);
+    const own = (await this.proofs.appMethods(scope, account.id, data.deviceId!)).filter(
+      (m) => !m.verifiedAt,
+    );
     return this.complete(scope, flow, account, holder, policy, own);
   }
 
@@ -456,181 +429,6 @@ export class Enrolments {
     );
   }
 
-  private async send(
-    scope: TenantScope,
-    flow: Flow,
-    account: AccountRow,
-    policy: Policy,
-    holder: Holder,
-  ): Promise<{ delivery: Delivery | null; shown: Record<string, unknown> }> {
-    const data = flow.data as EnrolmentData;
-    if (data.sends >= SENDS_PER_ENROLMENT)
-      throw new DomainError(
-        429,
-        'too-many-sends',
-        'Too many codes',
-        'We have sent as many codes as we can for this. Start again, or choose another method.',
-      );
-    const organisation = await tenants.own(scope);
-    const codeKey = await this.cipher.codeKey(scope.tenantId);
-    const challengeId = randomUUID();
-    const expiresAt = new Date(Date.now() + challengeLifetimeSeconds(policy, data.type) * 1000);
-    let codeHash: Buffer | null = null;
-    let context: Record<string, unknown> = {};
-    let message: Omit<NewMessage, 'idempotencyKey'> | null;
-    let methodId: string | null = null;
-    let shown: Record<string, unknown> = {};
-
-    if (data.type === 'authenticator_push') {
-      const device = await devices.findById(scope, data.deviceId!);
-      const push = (await this.appMethods(scope, account.id, data.deviceId!)).find(
-        (m) => m.type === 'authenticator_push',
-      );
-      const numberDigits = account.elevated
-        ? policy.push.elevatedNumberMatchingDigits
-        : policy.push.numberMatchingDigits;
-      const number = randomDigits(numberDigits);
-      const pushContext: PushContext = {
-        organisation: organisation.name,
-        app: 'Security info',
-        ...(holder.client.location ? { location: holder.client.location } : {}),
-        ...(holder.client.ip ? { ip: holder.client.ip } : {}),
-        requestedAt: new Date().toISOString(),
-        numberDigits,
-        deviceId: data.deviceId!,
-      };
-      context = { ...pushContext };
-      codeHash = hashCode(codeKey, `${numberContext(challengeId)}:${number}`);
-      methodId = push?.id ?? null;
-      message = await pushMessage(this.cipher, device, organisation, {
-        id: challengeId,
-        expiresAt,
-        context: pushContext,
-      });
-      shown = { number };
-    } else {
-      const pending = (await this.pending(flow)) as MethodDetails;
-      if (data.type === 'mobile_text' || data.type === 'email') {
-        const code = randomDigits(6);
-        codeHash = hashCode(codeKey, code);
-        const text = `Use verification code ${code} to add this ${data.type === 'email' ? 'address' : 'phone'} to your ${organisation.name} security info.`;
-        message =
-          data.type === 'email'
-            ? {
-                to: (pending as { email: string }).email,
-                content: { kind: 'email', subject: `Your ${organisation.name} verification code`, text },
-              }
-            : { to: (pending as PhoneDetails).phone, content: { kind: 'sms', body: text } };
-      } else {
-        const deliveryId = randomUUID();
-        message = {
-          id: deliveryId,
-          to: (pending as PhoneDetails).phone,
-          content: {
-            kind: 'voice',
-            instructionsUrl: `${this.apiUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`,
-          },
-        };
-      }
-    }
-    if (data.challengeId) await challenges.settle(scope, data.challengeId, 'expired');
-    await challenges.create(scope, {
-      id: challengeId,
-      accountId: account.id,
-      flowId: flow.id,
-      methodId,
-      methodType: data.type,
-      purpose: 'registration',
-      codeHash,
-      expiresAt,
-      context,
-    });
-    if (
-      !(await flows.advance(scope, flow, {
-        state: 'sent',
-        data: { ...data, challengeId, sends: data.sends + 1 },
-      }))
-    )
-      throw enrolmentGone();
-    if (!message) return { delivery: null, shown };
-    const { delivery } = await this.outbox.create(scope, {
-      ...message,
-      idempotencyKey: `challenge:${challengeId}`,
-      challengeId,
-    });
-    return { delivery, shown };
-  }
-
-  private async view(scope: TenantScope, flow: Flow, account: AccountRow) {
-    const data = flow.data as EnrolmentData;
-    const base = {
-      enrolmentId: flow.id,
-      type: data.type,
-      expiresAt: flow.expiresAt,
-      ...(data.replaces ? { replaces: data.replaces } : {}),
-    };
-    if (flow.state === 'complete') return { ...base, state: 'verified' };
-    const challenge = data.challengeId ? await challenges.findById(scope, data.challengeId) : null;
-    const pending =
-      data.pendingEnc && data.type !== 'authenticator_push'
-        ? ((await this.pending(flow)) as MethodDetails)
-        : null;
-    const organisation = await tenants.own(scope);
-    switch (data.type) {
-      case 'authenticator_push': {
-        const device = await devices.findById(scope, data.deviceId!);
-        if (device?.status !== 'active') {
-          // the activation link is shown only to the holder, and only until the app is set up
-          const { link, expiresAt } = (await this.pending(flow)) as Extract<Pending, { type: 'activation' }>;
-          return {
-            ...base,
-            state: 'waiting_for_app',
-            activation: { link, expiresAt, qr: await qrImages(link) },
-          };
-        }
-        if (!challenge) return { ...base, state: 'app_activated' };
-        return {
-          ...base,
-          state:
-            challenge.status === 'approved'
-              ? 'notification_approved'
-              : challenge.status === 'pending'
-                ? 'notification_sent'
-                : 'notification_denied',
-        };
-      }
-      case 'authenticator_code': {
-        const { secret } = pending as { secret: string };
-        const uri = totpUri({ issuer: organisation.name, label: account.username, secret });
-        return {
-          ...base,
-          state: 'waiting_for_code',
-          totp: { uri, secret, digits: 6, period: 30, qr: await qrImages(uri) },
-        };
-      }
-      case 'security_key': {
-        const options = await this.keyOptions(scope, account, await policyOf(scope), data.webauthnChallenge);
-        return { ...base, state: 'waiting_for_security_key', publicKey: options };
-      }
-      case 'security_questions': {
-        const policy = await policyOf(scope);
-        return {
-          ...base,
-          state: 'waiting_for_answers',
-          questions: { answer: policy.securityQuestions.questionsToRegister, from: SECURITY_QUESTIONS },
-        };
-      }
-      default:
-        return isCall({ methodType: data.type })
-          ? {
-              ...base,
-              state: challenge?.status === 'approved' ? 'call_answered' : 'calling',
-              calling: masked(pending!),
-            }
-          : { ...base, state: 'code_sent', sentTo: masked(pending!), codeLength: 6 };
-    }
-  }
-
   /** The enrolment, if it is this holder's and alive; the same 404 otherwise. */
   private async own(scope: TenantScope, holder: Holder, enrolmentId: string) {
     const flow = await flows.findLive(scope, enrolmentId, 'registration');
@@ -670,27 +468,8 @@ export class Enrolments {
     }
   }
 
-  private async appMethods(scope: TenantScope, accountId: string, deviceId: string): Promise<Method[]> {
-    const ref = hashCode(
-      await this.cipher.codeKey(scope.tenantId),
-      deviceKeyOf({ type: 'authenticator_push', deviceId }),
-    );
-    return methods.onDevice(scope, accountId, ref);
-  }
-
   private async deviceRef(scope: TenantScope, details: MethodDetails): Promise<string> {
     return hashCode(await this.cipher.codeKey(scope.tenantId), deviceKeyOf(details)).toString('hex');
-  }
-
-  private async pending(flow: Flow): Promise<Pending> {
-    const data = flow.data as EnrolmentData;
-    return JSON.parse(
-      await this.cipher.decryptText(
-        flow.tenantId,
-        pendingContext(flow.id),
-        Buffer.from(data.pendingEnc!, 'base64'),
-      ),
-    ) as Pending;
   }
 
   private async openPhone(method: Method): Promise<string> {
@@ -729,24 +508,6 @@ export class Enrolments {
       throw notYet('Scan the QR code with the authenticator app first, then choose Next.');
   }
 
-  private async keyOptions(scope: TenantScope, account: AccountRow, policy: Policy, challenge?: string) {
-    const keys = await methods.ofType(scope, account.id, 'security_key');
-    const ids: string[] = [];
-    for (const key of keys) {
-      ids.push((await openDetails<SecurityKeyDetails>(this.cipher, key)).credentialId);
-    }
-    const options = await registrationOptions({
-      rpId: this.config.WEBAUTHN_RP_ID,
-      rpName: (await tenants.own(scope)).name,
-      userId: account.id,
-      userName: account.username,
-      userDisplayName: account.displayName,
-      excludeCredentialIds: ids,
-      attestation: policy.securityKeys.attestation,
-    });
-    return challenge ? { ...options, challenge } : options;
-  }
-
   private async answersOf(policy: Policy, answer: EnrolmentAnswer): Promise<MethodDetails> {
     const answers = answer.answers ?? [];
     const needed = policy.securityQuestions.questionsToRegister;
@@ -769,16 +530,4 @@ export class Enrolments {
       ),
     };
   }
-
-  private get apiUrl(): string {
-    return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
-  }
-}
-
-function sendsProof(type: EnrolmentType): boolean {
-  return type === 'mobile_text' || type === 'email' || isCall({ methodType: type });
-}
-
-async function qrImages(text: string) {
-  return { png: `data:image/png;base64,${(await qrPng(text)).toString('base64')}`, svg: await qrSvg(text) };
 }
