@@ -31,6 +31,12 @@ import {
 } from './sign-in/sign-in.controller.js';
 import { SignInService } from './sign-in/sign-in.service.js';
 import { SessionsModule } from './sessions/sessions.module.js';
+import { DirectoryController } from './organisation/directory.controller.js';
+import { PasswordResetController } from './sspr/password-reset.controller.js';
+import { PasswordResets } from './sspr/password-reset.service.js';
+import { ResetGates } from './sspr/reset-gates.js';
+import { ResetLimits } from './sspr/reset-limits.js';
+import { Writeback } from './sspr/writeback.js';
 import { EnrolmentProofs } from './security-info/enrolment-proofs.js';
 import { Enrolments } from './security-info/enrolments.js';
 import { SecurityInfoController } from './security-info/security-info.controller.js';
@@ -68,6 +74,8 @@ export class AppModule {
         AccountMethodsController,
         SecurityInfoController,
         RegistrationWizardController,
+        PasswordResetController,
+        DirectoryController,
       ],
       providers: [
         Onboarding,
@@ -92,6 +100,10 @@ export class AppModule {
         EnrolmentProofs,
         SecurityInfo,
         RegistrationWizard,
+        PasswordResets,
+        ResetGates,
+        Writeback,
+        { provide: ResetLimits, inject: [REDIS], useFactory: (redis: Redis) => new ResetLimits(redis) },
         { provide: AttemptLimits, inject: [REDIS], useFactory: (redis: Redis) => new AttemptLimits(redis) },
       ],
     };

@@ -130,6 +130,11 @@ export const apiSchema = z.object({
       (list) => list.length > 0 && list.every((o) => URL.canParse(o)),
       'must be absolute origins such as https://portal.example.nhs.uk',
     ),
+  /**
+   * Password reset's proof-of-work CAPTCHA (ALTCHA): the largest number a browser may have to try. About a
+   * second of a phone's time at the default; lower only for tests.
+   */
+  CAPTCHA_MAX_NUMBER: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
   /** Bearer key for the operator's admin API. */
   OPERATOR_API_KEY: z.string().min(32, 'must be at least 32 characters (use 32 random bytes, base64)'),
   /** ui: document and Swagger UI at /docs; json: the document only (/docs/openapi.json); off: neither. */

@@ -25,3 +25,4 @@ export {
   type SoftAuthenticatorOptions,
   type SoftAuthenticatorOverrides,
 } from './webauthn.js';
+export { startOpenLdap, type OpenLdap, type OpenLdapOptions, type OpenLdapUser } from './openldap.js';

@@ -20,6 +20,8 @@ export interface FieldError {
 /** An expected failure with a user-safe message. Thrown anywhere, rendered by the problem filter. */
 export class DomainError extends Error {
   retryAfterSeconds?: number;
+  /** Further members of the problem document (RFC 9457 extensions), e.g. a password's strength. */
+  extensions?: Record<string, unknown>;
 
   constructor(
     readonly status: number,
@@ -43,7 +45,14 @@ export class DomainError extends Error {
       ...(this.errors ? { errors: this.errors } : {}),
       ...(this.reasons ? { reasons: this.reasons } : {}),
       ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+      ...this.extensions,
     };
+  }
+
+  /** Adds members to the problem document. */
+  with(extensions: Record<string, unknown>): this {
+    this.extensions = { ...this.extensions, ...extensions };
+    return this;
   }
 
   /** Tells the client when to try again (the Retry-After header and `retryAfterSeconds`). */

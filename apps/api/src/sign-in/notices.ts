@@ -83,6 +83,65 @@ export class Notices {
     );
   }
 
+  /**
+   * A message to the person on every channel they have except the devices to avoid (those a reset was proved
+   * with): the contact address, and each mobile and address among their methods, once per device.
+   */
+  async everywhereBut(
+    scope: TenantScope,
+    account: Account,
+    message: { subject: string; text: string },
+    key: string,
+    avoid: Buffer[],
+  ): Promise<Delivery[]> {
+    const out: (Delivery | null)[] = [];
+    if (account.contactEmailEnc) {
+      const to = await this.cipher.decryptText(
+        scope.tenantId,
+        CONTACT_EMAIL_CONTEXT,
+        account.contactEmailEnc,
+      );
+      out.push(await this.create(scope, to, { kind: 'email', ...message }, `${key}:contact`));
+    }
+    const reached: Buffer[] = [...avoid];
+    for (const method of await methods.verifiedOf(scope, account.id)) {
+      if (reached.some((ref) => ref.equals(method.deviceRef))) continue;
+      if (MOBILE_TYPES.has(method.type)) {
+        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
+        out.push(await this.create(scope, phone, { kind: 'sms', body: message.text }, `${key}:${method.id}`));
+      } else if (method.type === 'email') {
+        const { email } = await openDetails<EmailDetails>(this.cipher, method);
+        out.push(await this.create(scope, email, { kind: 'email', ...message }, `${key}:${method.id}`));
+      } else continue;
+      reached.push(method.deviceRef);
+    }
+    return out.filter((d): d is Delivery => d !== null);
+  }
+
+  /** An account with elevated rights had its password reset: every other administrator is told, by email. */
+  async elevatedPasswordReset(scope: TenantScope, account: Account, where: string): Promise<Delivery[]> {
+    const organisation = (await tenants.own(scope)).name;
+    const out: Delivery[] = [];
+    for (const admin of await accounts.administrators(scope)) {
+      if (admin.id === account.id || !admin.contactEmailEnc) continue;
+      const to = await this.cipher.decryptText(scope.tenantId, CONTACT_EMAIL_CONTEXT, admin.contactEmailEnc);
+      const delivery = await this.create(
+        scope,
+        to,
+        {
+          kind: 'email',
+          subject: `Password reset: ${account.username}`,
+          text:
+            `The password of ${account.displayName} (${account.username}), an account with elevated rights in ${organisation}, ` +
+            `was reset by self-service from ${where}. If this is not expected, disable the account and contact them.`,
+        },
+        `notice:elevated-reset:${account.id}:${admin.id}:${Date.now()}`,
+      );
+      if (delivery) out.push(delivery);
+    }
+    return out;
+  }
+
   /** A fraud report: every administrator of the organisation, by email, once per report. */
   async fraudReported(scope: TenantScope, accountId: string, method: string): Promise<Delivery[]> {
     const account = await accounts.findById(scope, accountId);

@@ -5,6 +5,7 @@ import { AuthenticatorDevice } from './authenticator-device.entity.js';
 import { Challenge } from './challenge.entity.js';
 import { ChannelSetting } from './channel-setting.entity.js';
 import { DataKey } from './data-key.entity.js';
+import { DirectorySetting } from './directory-setting.entity.js';
 import { Delivery } from './delivery.entity.js';
 import { Flow } from './flow.entity.js';
 import { Method } from './method.entity.js';
@@ -20,6 +21,7 @@ export * from './authenticator-device.entity.js';
 export * from './challenge.entity.js';
 export * from './channel-setting.entity.js';
 export * from './data-key.entity.js';
+export * from './directory-setting.entity.js';
 export * from './delivery.entity.js';
 export * from './flow.entity.js';
 export * from './method.entity.js';
@@ -41,6 +43,7 @@ export const entities = [
   ApiKey,
   ProviderEvent,
   ChannelSetting,
+  DirectorySetting,
   RememberedDevice,
   Session,
 ];
@@ -58,6 +61,7 @@ export const tenantTables = [
   'api_keys',
   'provider_events',
   'channel_settings',
+  'directory_settings',
   'remembered_devices',
   'sessions',
 ] as const;

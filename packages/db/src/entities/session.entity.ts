@@ -1,7 +1,8 @@
 import { Column, Entity, Index } from 'typeorm';
 import { AccountOwned } from './account-owned.js';
 
-export type SessionRevokedReason = 'signed_out' | 'revoked_by_user' | 'revoked_by_admin' | 'account_disabled';
+export type SessionRevokedReason =
+  'signed_out' | 'revoked_by_user' | 'revoked_by_admin' | 'account_disabled' | 'password_reset';
 
 /**
  * A signed-in member of staff at a relying application (the portal): made once from a finished sign-in, held

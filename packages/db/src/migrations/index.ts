@@ -8,6 +8,7 @@ import { Sessions1763900000006 } from './1763900000006-Sessions.js';
 import { SignInStatements1763900000007 } from './1763900000007-SignInStatements.js';
 import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
 import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
+import { DirectorySettings1763900000010 } from './1763900000010-DirectorySettings.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   SignInStatements1763900000007,
   Enrolment1763900000008,
   AccountHybrid1763900000009,
+  DirectorySettings1763900000010,
 ];

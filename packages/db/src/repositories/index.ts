@@ -13,6 +13,7 @@ export { flows, type NewFlow } from './flows.js';
 export { rememberedDevices } from './remembered-devices.js';
 export { sessions, type NewSession, type TouchedSession } from './sessions.js';
 export { channelSettings } from './channel-settings.js';
+export { directorySettings } from './directory-settings.js';
 export { DeliveryLedger, GroupCommit } from './delivery-ledger.js';
 export {
   SignInStatements,

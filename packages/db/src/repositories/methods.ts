@@ -162,6 +162,20 @@ export const methods = {
     ]);
   },
 
+  /**
+   * A TOTP step proves a check once: true when this step is newer than any accepted before (and the factor is not
+   * locked), recorded in the same statement, so two answers with one code cannot both pass.
+   */
+  async spendTimeStep(scope: TenantScope, id: string, timeStep: number): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE methods SET last_time_step = $3, failed_attempts = 0, locked_until = NULL, last_used_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND (last_time_step IS NULL OR last_time_step < $3)
+          AND (locked_until IS NULL OR locked_until <= now())`,
+      [scope.tenantId, id, timeStep],
+    );
+    return affected === 1;
+  },
+
   /** The default sign-in method becomes this one (one default per account: the old one is cleared first). */
   async makeDefault(scope: TenantScope, accountId: string, id: string): Promise<void> {
     await scope.manager.query(

@@ -1,0 +1,100 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { uuidParam } from '../admin/schemas.js';
+import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
+import { ZodPipe } from '../problem/zod.pipe.js';
+import { PasswordResets } from './password-reset.service.js';
+import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } from './schemas.js';
+
+const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
+
+/**
+ * "Forgot my password" (self-service password reset), called by the portal with the organisation's key: the
+ * username, the CAPTCHA, one or two checks, the new password. Every answer is the same whether or not the
+ * username can reset.
+ */
+@ApiTags('password reset')
+@ApiBearerAuth()
+@UseGuards(TenantKeyGuard)
+@Controller('v1/password-reset')
+export class PasswordResetController {
+  constructor(private readonly resets: PasswordResets) {}
+
+  @Post()
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(startResetBody))
+  start(
+    @Req() request: AuthedRequest,
+    @Body(new ZodPipe(startResetBody)) body: z.output<typeof startResetBody>,
+  ) {
+    return this.resets.start(request.tenant!.tenantId, body, body.client);
+  }
+
+  @Get(':flowId')
+  @Header('cache-control', 'no-store')
+  status(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
+    return this.resets.status(request.tenant!.tenantId, flowId);
+  }
+
+  @Post(':flowId/captcha')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(captchaBody))
+  captcha(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(captchaBody)) body: z.output<typeof captchaBody>,
+  ) {
+    return this.resets.solveCaptcha(request.tenant!.tenantId, flowId, body.solution);
+  }
+
+  @Post(':flowId/challenges')
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(gateBody))
+  challenge(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(gateBody)) body: z.output<typeof gateBody>,
+  ) {
+    return this.resets.challenge(request.tenant!.tenantId, flowId, body);
+  }
+
+  @Post(':flowId/challenges/:challengeId/verify')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(gateAnswerBody))
+  verify(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Param('challengeId', new ZodPipe(uuidParam)) challengeId: string,
+    @Body(new ZodPipe(gateAnswerBody)) body: z.output<typeof gateAnswerBody>,
+  ) {
+    return this.resets.verify(request.tenant!.tenantId, flowId, challengeId, body);
+  }
+
+  /** The strength of a password as it is typed, and why it would be refused. */
+  @Post(':flowId/password/check')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(passwordBody))
+  check(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(passwordBody)) body: z.output<typeof passwordBody>,
+  ) {
+    return this.resets.checkPassword(request.tenant!.tenantId, flowId, body.password);
+  }
+
+  @Post(':flowId/password')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @ApiBody(schema(passwordBody))
+  setPassword(
+    @Req() request: AuthedRequest,
+    @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
+    @Body(new ZodPipe(passwordBody)) body: z.output<typeof passwordBody>,
+  ) {
+    return this.resets.setPassword(request.tenant!.tenantId, flowId, body.password);
+  }
+}
