@@ -124,6 +124,28 @@ async function ensureRedis(root, log) {
   );
 }
 
+/**
+ * The tests start their own OpenLDAP (password writeback is tested against a real directory): the slapd binary
+ * must be installed. As root on Debian it is installed here; otherwise the command says how.
+ */
+export function ensureOpenLdapInstalled(log = console.log) {
+  if (existsSync('/usr/sbin/slapd')) return;
+  if (isRoot() && has('apt-get')) {
+    log("installing OpenLDAP (slapd) from Debian's packages, for the password writeback tests");
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    const install = spawnSync('apt-get', ['install', '-y', '-qq', 'slapd', 'ldap-utils'], {
+      stdio: 'inherit',
+      env,
+    });
+    if (update.status === 0 && install.status === 0 && existsSync('/usr/sbin/slapd')) return;
+  }
+  throw new Error(
+    "The tests need OpenLDAP's server binary (slapd) to test password writeback against a real directory. " +
+      'On Debian or Ubuntu run "sudo apt-get install -y slapd ldap-utils" and run this command again.',
+  );
+}
+
 const stoppers = [];
 
 /** Environment overrides for the servers found or started; `stopServices` stops what was embedded here. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureServices, stopServices } from './services.mjs';
+import { ensureOpenLdapInstalled, ensureServices, stopServices } from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = path.join(root, '.verity');
@@ -141,6 +141,7 @@ async function test() {
   const { pm, env: buildEnv } = install();
   run(pm, ['run', 'typecheck'], buildEnv);
   run(pm, ['run', 'lint'], buildEnv);
+  ensureOpenLdapInstalled(log);
   const env = { ...buildEnv, ...(await ensureServices(root, log)) };
   mkdirSync(stateDir, { recursive: true });
   const results = path.join(stateDir, 'jest-results.json');
