@@ -15,7 +15,7 @@ import {
 import { type NewMessage, Outbox } from '@verity/delivery';
 import { type Policy, SECURITY_QUESTIONS } from '@verity/policy';
 import { TenantCipher, hashCode, randomDigits } from '@verity/secrets';
-import { type ApiConfig, CONFIG } from '../config.js';
+import { type ApiConfig, CONFIG, publicUrlOf } from '../config.js';
 import { registrationOptions } from '../factors/security-key.js';
 import {
   type MethodDetails,
@@ -28,7 +28,7 @@ import {
 import { policyOf } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
 import { numberContext } from '../sign-in/contexts.js';
-import { type PushContext, pushMessage } from '../sign-in/push-message.js';
+import { type PushContext, callMessage, pushMessage } from '../sign-in/challenge-messages.js';
 import { challengeLifetimeSeconds, isCall } from '../sign-in/sign-in.service.js';
 import {
   type EnrolmentData,
@@ -119,15 +119,7 @@ export class EnrolmentProofs {
               }
             : { to: (pending as PhoneDetails).phone, content: { kind: 'sms', body: text } };
       } else {
-        const deliveryId = randomUUID();
-        message = {
-          id: deliveryId,
-          to: (pending as PhoneDetails).phone,
-          content: {
-            kind: 'voice',
-            instructionsUrl: `${this.apiUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`,
-          },
-        };
+        message = callMessage(this.apiUrl, organisation.slug, (pending as PhoneDetails).phone);
       }
     }
     if (data.challengeId) await challenges.settle(scope, data.challengeId, 'expired');
@@ -258,7 +250,7 @@ export class EnrolmentProofs {
   }
 
   get apiUrl(): string {
-    return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
+    return publicUrlOf(this.config);
   }
 }
 

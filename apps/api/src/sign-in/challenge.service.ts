@@ -35,7 +35,7 @@ import { DomainError } from '../problem/problem.js';
 import { numberContext } from './contexts.js';
 import { AttemptLimits } from './limits.js';
 import { Notices } from './notices.js';
-import { type PushContext, pushMessage } from './push-message.js';
+import { type PushContext, callMessage, pushMessage } from './challenge-messages.js';
 import {
   type SignInData,
   SignInService,
@@ -163,15 +163,7 @@ export class ChallengeService {
         ...base,
         codeHash: number ? hashCode(codeKey, `${numberContext(challengeId)}:${number}`) : null,
       };
-      const deliveryId = randomUUID();
-      message = {
-        id: deliveryId,
-        to: (details as PhoneDetails).phone,
-        content: {
-          kind: 'voice',
-          instructionsUrl: `${this.signIn.publicUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`,
-        },
-      };
+      message = callMessage(this.signIn.publicUrl, organisation.slug, (details as PhoneDetails).phone);
       shown = { calling: masked(details), ...(number ? { number } : {}) };
     } else if (type === 'authenticator_push') {
       if (found!.account?.atRiskSince) throw pushStopped();

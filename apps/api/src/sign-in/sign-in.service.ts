@@ -26,7 +26,7 @@ import {
   decideSignIn,
 } from '@verity/policy';
 import { PasswordHasher, TenantCipher, hashCode } from '@verity/secrets';
-import { type ApiConfig, CONFIG } from '../config.js';
+import { type ApiConfig, CONFIG, publicUrlOf } from '../config.js';
 import { approximateLocation } from '../geo/locate.js';
 import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError } from '../problem/problem.js';
@@ -455,7 +455,7 @@ export class SignInService {
   }
 
   get publicUrl(): string {
-    return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
+    return publicUrlOf(this.config);
   }
 }
 

@@ -14,7 +14,7 @@ import { type NewMessage, Outbox } from '@verity/delivery';
 import { type MethodType, type Policy, CATALOGUE, SECURITY_QUESTIONS, normaliseAnswer } from '@verity/policy';
 import { PasswordHasher, TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
 import { verifySync } from 'otplib';
-import { type ApiConfig, CONFIG } from '../config.js';
+import { type ApiConfig, CONFIG, publicUrlOf } from '../config.js';
 import {
   type MethodDetails,
   type PhoneDetails,
@@ -27,7 +27,7 @@ import {
 } from '../methods/method-details.js';
 import { parsePhone } from '../security-info/phone-numbers.js';
 import { numberContext } from '../sign-in/contexts.js';
-import { type PushContext, pushMessage } from '../sign-in/push-message.js';
+import { type PushContext, callMessage, pushMessage } from '../sign-in/challenge-messages.js';
 import { challengeLifetimeSeconds, isCall } from '../sign-in/sign-in.service.js';
 import type { ClientContext } from '../sign-in/user-events.js';
 
@@ -207,15 +207,7 @@ export class ResetGates {
               }
             : { to: (details as PhoneDetails).phone, content: { kind: 'sms', body: text } };
       } else if (isCall({ methodType: request.kind })) {
-        const deliveryId = randomUUID();
-        message = {
-          id: deliveryId,
-          to: (details as PhoneDetails).phone,
-          content: {
-            kind: 'voice',
-            instructionsUrl: `${this.apiUrl}/webhooks/twilio/${organisation.slug}/voice/${deliveryId}`,
-          },
-        };
+        message = callMessage(publicUrlOf(this.config), organisation.slug, (details as PhoneDetails).phone);
       } else if (request.kind === 'authenticator_push') {
         const deviceId = (details as PushDetails).deviceId;
         const pushContext: PushContext = {
@@ -315,9 +307,5 @@ export class ResetGates {
           row,
         };
     }
-  }
-
-  private get apiUrl(): string {
-    return this.config.PUBLIC_URL ?? `http://${this.config.API_HOST}:${this.config.API_PORT}`;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AuthenticatorDevice } from '@verity/db';
 import type { NewMessage } from '@verity/delivery';
 import type { TenantCipher } from '@verity/secrets';
@@ -40,5 +41,22 @@ export async function pushMessage(
       },
     },
     targetId: device.id,
+  };
+}
+
+/** A call to a phone whose instructions (the greeting and the keypad) Twilio fetches from this API when answered. */
+export function callMessage(
+  publicUrl: string,
+  organisationSlug: string,
+  phone: string,
+): Omit<NewMessage, 'idempotencyKey'> {
+  const deliveryId = randomUUID();
+  return {
+    id: deliveryId,
+    to: phone,
+    content: {
+      kind: 'voice',
+      instructionsUrl: `${publicUrl}/webhooks/twilio/${organisationSlug}/voice/${deliveryId}`,
+    },
   };
 }
