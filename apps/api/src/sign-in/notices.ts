@@ -101,17 +101,17 @@ export class Notices {
         CONTACT_EMAIL_CONTEXT,
         account.contactEmailEnc,
       );
-      out.push(await this.create(scope, to, { kind: 'email', ...message }, `${key}:contact`));
+      out.push(await this.create(scope, to, { kind: 'email', ...message }, `${key}:c`));
     }
     const reached: Buffer[] = [...avoid];
-    for (const method of await methods.verifiedOf(scope, account.id)) {
+    for (const [i, method] of (await methods.verifiedOf(scope, account.id)).entries()) {
       if (reached.some((ref) => ref.equals(method.deviceRef))) continue;
       if (MOBILE_TYPES.has(method.type)) {
         const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
-        out.push(await this.create(scope, phone, { kind: 'sms', body: message.text }, `${key}:${method.id}`));
+        out.push(await this.create(scope, phone, { kind: 'sms', body: message.text }, `${key}:${i}`));
       } else if (method.type === 'email') {
         const { email } = await openDetails<EmailDetails>(this.cipher, method);
-        out.push(await this.create(scope, email, { kind: 'email', ...message }, `${key}:${method.id}`));
+        out.push(await this.create(scope, email, { kind: 'email', ...message }, `${key}:${i}`));
       } else continue;
       reached.push(method.deviceRef);
     }
@@ -135,7 +135,7 @@ export class Notices {
             `The password of ${account.displayName} (${account.username}), an account with elevated rights in ${organisation}, ` +
             `was reset by self-service from ${where}. If this is not expected, disable the account and contact them.`,
         },
-        `notice:elevated-reset:${account.id}:${admin.id}:${Date.now()}`,
+        `notice:admin-reset:${admin.id}:${Date.now()}`,
       );
       if (delivery) out.push(delivery);
     }

@@ -117,8 +117,10 @@ export class PasswordResets {
     const { account, methods: registered, tenant } = await this.statements.account(tenantId, username);
     const policy = policyOfTenant(tenant);
     await this.limits.begin(tenantId, username, client.ip, policy.sspr.attemptsPerDay);
+    // a fraud report blocks a reset as it blocks sign-in, until an administrator has reviewed it
+    const atRisk = account?.atRiskSince != null && policy.fraud.blockSignIn;
     const decision =
-      account && account.status === 'active'
+      account && account.status === 'active' && !atRisk
         ? decideSspr(policyAccount(account, registered), policy, { now: new Date() })
         : null;
     const decoy = decision === null || decision.outcome === 'refused';
@@ -153,6 +155,7 @@ export class PasswordResets {
           ...(account ? {} : { account: 'unknown' }),
           ...(decision?.outcome === 'refused' ? { reasons: decision.reasons.map((r) => r.code) } : {}),
           ...(account && account.status !== 'active' ? { status: account.status } : {}),
+          ...(atRisk ? { atRisk: true } : {}),
         },
       });
       const captcha = await this.captcha.issue(await this.cipher.codeKey(tenantId), flow.id);
@@ -268,7 +271,8 @@ export class PasswordResets {
       if (
         !(await flows.advance(scope, flow, {
           state: 'verify',
-          data: { ...data, challenge: issued.challenge },
+          // a new check: its own count of wrong answers (the method's lock counts across checks)
+          data: { ...data, challenge: issued.challenge, wrongAnswers: 0 },
         }))
       )
         throw resetGone();

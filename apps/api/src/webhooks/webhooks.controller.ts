@@ -66,25 +66,30 @@ export class WebhooksController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
-    const { tenant, keyed, enrolment } = await this.tenancy.run(tenantId, async (scope) => {
+    const { tenant, keyed, purpose } = await this.tenancy.run(tenantId, async (scope) => {
       const delivery = await deliveries.findById(scope, deliveryId);
       const challenge = delivery?.challengeId ? await challenges.findById(scope, delivery.challengeId) : null;
       return {
         tenant: await tenants.own(scope),
         keyed: challenge?.codeHash != null,
-        enrolment: challenge?.purpose === 'registration',
+        purpose: challenge?.purpose,
       };
     });
     const actionUrl = `${callback.url.split('?')[0]}/keypress`;
-    const say = enrolment
-      ? `Hello. This is ${tenant.name}, checking the phone number you are adding to your security info. ` +
-        'If you are adding it, press the hash key to confirm. ' +
-        'If you are not, press zero, then the hash key.'
-      : `Hello. This is the sign-in check for ${tenant.name}. ` +
-        (keyed
-          ? 'If you are trying to sign in, enter the number shown on your sign-in screen, then press the hash key. '
-          : 'If you are trying to sign in, press the hash key to approve. ') +
-        'If you are not, press zero, then the hash key.';
+    const say =
+      purpose === 'registration'
+        ? `Hello. This is ${tenant.name}, checking the phone number you are adding to your security info. ` +
+          'If you are adding it, press the hash key to confirm. ' +
+          'If you are not, press zero, then the hash key.'
+        : purpose === 'password_reset'
+          ? `Hello. This is ${tenant.name}, checking a request to reset your password. ` +
+            'If you asked to reset it, press the hash key. ' +
+            'If you did not, press zero, then the hash key, and we will tell your organisation.'
+          : `Hello. This is the sign-in check for ${tenant.name}. ` +
+            (keyed
+              ? 'If you are trying to sign in, enter the number shown on your sign-in screen, then press the hash key. '
+              : 'If you are trying to sign in, press the hash key to approve. ') +
+            'If you are not, press zero, then the hash key.';
     this.sendInstructions(reply, channel.callInstructions!({ say, digits: 0, actionUrl }));
   }
 
