@@ -29,8 +29,11 @@ export default tseslint.config(
       '**/src/test/**',
       '**/test-support/**',
       '**/bench/**',
+      'apps/e2e/**',
     ],
     rules: { 'no-restricted-properties': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
+  // code that runs in the browser: the portal's progressive enhancement, the reference authenticator
+  { files: ['apps/*/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -146,6 +146,22 @@ export function ensureOpenLdapInstalled(log = console.log) {
   );
 }
 
+/** The browser tests drive Debian's Chromium (never a downloaded one): installed here as root on Debian. */
+export function ensureChromiumInstalled(log = console.log) {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (isRoot() && has('apt-get')) {
+    log("installing Chromium from Debian's packages, for the browser tests");
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-liberation'], { stdio: 'inherit', env });
+    if (existsSync('/usr/bin/chromium')) return;
+  }
+  throw new Error(
+    'The browser tests need Chromium at /usr/bin/chromium. On Debian run "sudo apt-get install -y chromium" ' +
+      'and run this command again (nothing is downloaded by the tests themselves).',
+  );
+}
+
 const stoppers = [];
 
 /** Environment overrides for the servers found or started; `stopServices` stops what was embedded here. */

@@ -6,7 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureOpenLdapInstalled, ensureServices, stopServices } from './services.mjs';
+import {
+  ensureChromiumInstalled,
+  ensureOpenLdapInstalled,
+  ensureServices,
+  stopServices,
+} from './services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const stateDir = path.join(root, '.verity');
@@ -142,6 +147,7 @@ async function test() {
   run(pm, ['run', 'typecheck'], buildEnv);
   run(pm, ['run', 'lint'], buildEnv);
   ensureOpenLdapInstalled(log);
+  ensureChromiumInstalled(log);
   const env = { ...buildEnv, ...(await ensureServices(root, log)) };
   mkdirSync(stateDir, { recursive: true });
   const results = path.join(stateDir, 'jest-results.json');

@@ -1,0 +1,224 @@
+import { randomInt } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { generateSecret, generateSync } from 'otplib';
+import { PASSWORD, staffMember } from '../../api/src/test/sign-in.js';
+import { type Stack, checkPage, newContext, startStack } from './stack.js';
+
+const newMobile = () => `+447400${String(randomInt(1_000_000)).padStart(6, '0')}`;
+const national = (e164: string) => `0${e164.slice(3)}`;
+const NEW_PASSWORD = 'heather compass lantern meadow';
+
+/** A journey through real pages in a real browser takes seconds, not milliseconds. */
+const JOURNEY_TIMEOUT = 90_000;
+
+describe('the portal, as staff go through it', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack('portal-journeys');
+  }, 60_000);
+  afterAll(() => stack?.close());
+
+  const at = (path: string) => `${stack.portalUrl}/${stack.org.slug}${path}`;
+
+  async function signInWithPassword(page: Page, username: string, password = PASSWORD) {
+    await page.goto(at('/sign-in'));
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  /** The newest code texted to a number, read from the developer inbox page as a developer would. */
+  async function codeFromInbox(page: Page, phone: string, seen = 0): Promise<string> {
+    const inbox = await page.context().newPage();
+    try {
+      for (let i = 0; i < 60; i++) {
+        await inbox.goto(at('/dev/inbox'));
+        const rows = inbox.getByTestId('inbox-message').filter({ hasText: phone });
+        if ((await rows.count()) > seen) {
+          const text = await rows.first().innerText();
+          return /\b(\d{6})\b/.exec(text)![1]!;
+        }
+        await inbox.waitForTimeout(250);
+      }
+      throw new Error(`nothing reached ${phone}`);
+    } finally {
+      await inbox.close();
+    }
+  }
+
+  it(
+    'signs in with a code texted to the phone, read from the developer inbox',
+    async () => {
+      const phone = newMobile();
+      const { username } = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [
+          { type: 'mobile_text', phone },
+          { type: 'authenticator_code', secret: generateSecret() },
+        ],
+      });
+      const context = await newContext(stack);
+      const page = await context.newPage();
+      await signInWithPassword(page, username);
+      await page.getByRole('heading', { name: 'Enter code' }).waitFor();
+      await page.getByText(/We texted your phone \+44 •+\d\d/).waitFor();
+      await checkPage(page, 'sign-in-text');
+      const code = await codeFromInbox(page, phone);
+      await page.getByLabel('Code').fill(code);
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await page.goto(at('/dev/inbox'));
+      await checkPage(page, 'developer-inbox');
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'takes a new member of staff through "Keep your account secure": an authenticator app, then a phone, then Done',
+    async () => {
+      const { username } = await staffMember(stack.api, stack.org.tenantId);
+      const phone = newMobile();
+      const context = await newContext(stack);
+      const page = await context.newPage();
+      await signInWithPassword(page, username);
+      await page.getByText('Method 1 of 2').waitFor();
+      await page.getByRole('heading', { name: 'Keep your account secure' }).waitFor();
+      await checkPage(page, 'wizard-method-1');
+      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+      await checkPage(page, 'wizard-different-method');
+      await page.getByLabel('Another authenticator app (codes)').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText("Can't scan the QR image?").click();
+      await checkPage(page, 'wizard-totp');
+      const secret = (await page.getByTestId('totp-secret').innerText()).trim();
+      await page.getByLabel('Code').fill(generateSync({ secret }));
+      await page.getByRole('button', { name: 'Next' }).click();
+
+      await page.getByText('Method 2 of 2').waitFor();
+      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+      await page.getByLabel('Phone (text message)').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Phone number').fill(national(phone));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText(/We just sent a 6 digit code to \+44/).waitFor();
+      await checkPage(page, 'wizard-phone-code');
+      await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+
+      await page.getByRole('heading', { name: 'Success!' }).waitFor();
+      await page.getByText('Default sign-in method:').waitFor();
+      await checkPage(page, 'wizard-success');
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'changes a phone number on Security info once the new number is proved',
+    async () => {
+      const secret = generateSecret();
+      const [oldPhone, newPhone] = [newMobile(), newMobile()];
+      const { username } = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [
+          { type: 'authenticator_code', secret },
+          { type: 'mobile_text', phone: oldPhone },
+        ],
+      });
+      const context = await newContext(stack);
+      const page = await context.newPage();
+      await signInWithPassword(page, username);
+      await page.getByLabel('Code').fill(generateSync({ secret }));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await page.getByRole('link', { name: /^Change \+44/ }).click();
+      await checkPage(page, 'change-phone');
+      await page.getByLabel('Phone number').fill(national(newPhone));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Code').fill(await codeFromInbox(page, newPhone));
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await page
+        .getByRole('link', { name: `Change +44 ${'•'.repeat(newPhone.length - 6)}${newPhone.slice(-2)}` })
+        .waitFor();
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'resets a forgotten password with two checks, then signs in with the new password',
+    async () => {
+      const secret = generateSecret();
+      const phone = newMobile();
+      const { username } = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [
+          { type: 'authenticator_code', secret },
+          { type: 'mobile_text', phone },
+        ],
+      });
+      const context = await newContext(stack);
+      const page = await context.newPage();
+      await page.goto(at('/sign-in'));
+      await page.getByRole('link', { name: 'Forgot my password' }).click();
+      await checkPage(page, 'reset-start');
+      await page.getByLabel('User ID').fill(username);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await checkPage(page, 'reset-captcha');
+      await page.getByRole('button', { name: 'Start the check' }).click();
+      await page.getByRole('heading', { name: 'Verification step 1' }).waitFor();
+      await checkPage(page, 'reset-gate-1');
+      await page
+        .locator('form', { has: page.getByRole('button', { name: 'Text my mobile phone' }) })
+        .getByLabel('Enter your phone number')
+        .fill(national(phone));
+      await page.getByRole('button', { name: 'Text my mobile phone' }).click();
+      await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Verification step 2' }).waitFor();
+      await page.getByRole('button', { name: 'Enter a code from my authenticator app' }).click();
+      await page.getByLabel('Code').fill(generateSync({ secret }));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await page.getByLabel('New password', { exact: true }).fill('password1234567');
+      await page
+        .getByText(/common|guess|password/i)
+        .first()
+        .waitFor();
+      await checkPage(page, 'reset-new-password');
+      await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+      await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+      await page.getByRole('button', { name: 'Finish' }).click();
+      await page.getByRole('heading', { name: 'Your password has been reset' }).waitFor();
+      await checkPage(page, 'reset-done');
+
+      await signInWithPassword(page, username, NEW_PASSWORD);
+      await page.getByRole('heading', { name: 'Enter code' }).waitFor();
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'signs in without JavaScript: the code page is a plain form',
+    async () => {
+      const secret = generateSecret();
+      const { username } = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [
+          { type: 'authenticator_code', secret },
+          { type: 'mobile_text', phone: newMobile() },
+        ],
+      });
+      const context = await newContext(stack, { javaScript: false });
+      const page = await context.newPage();
+      await signInWithPassword(page, username);
+      await page.getByLabel('Code').fill(generateSync({ secret }));
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+});

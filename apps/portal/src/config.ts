@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+const organisations = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<organisation slug>": "<its API key>"}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be organisation slugs'), z.string().min(20)));
+
+/** The portal's settings, from the environment, checked once at start. */
+export const portalConfigSchema = z.object({
+  PORTAL_HOST: z.string().default('127.0.0.1'),
+  PORTAL_PORT: z.coerce.number().int().min(0).max(65535).default(3200),
+  /** Where the Verity API is, as the portal reaches it (server to server). */
+  VERITY_API_URL: z.url().default('http://127.0.0.1:3000'),
+  /** Each organisation the portal serves, with the API key the portal uses for it (a relying app's key). */
+  PORTAL_ORGANISATIONS: organisations,
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().default('verity'),
+  /** Signs the session cookie; 32 characters or more. */
+  PORTAL_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /** Cookies only over HTTPS (always in production). */
+  PORTAL_SECURE_COOKIES: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** The developer inbox page (only with the API's sandbox channel on). */
+  PORTAL_DEV_INBOX: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Templates are read once and kept in production; re-read on every request in development. */
+  NODE_ENV: z.string().default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type PortalConfig = z.output<typeof portalConfigSchema>;
+
+export function loadPortalConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
+  const parsed = portalConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`The portal's settings are wrong: ${problems}`);
+  }
+  return parsed.data;
+}

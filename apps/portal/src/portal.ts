@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type VerityClient, VerityProblem, createVerityClient } from '@verity/sdk';
+import type { PortalConfig } from './config.js';
+import { type Lang, translator } from './i18n.js';
+import type { MessageKey } from './locales/en.js';
+import type { PortalSession, Sessions } from './session.js';
+
+export interface Organisation {
+  slug: string;
+  name: string;
+  client: VerityClient;
+}
+
+/** A field's error, as the NHS.UK error summary and the field itself show it. */
+export interface FieldError {
+  text: string;
+  href: string;
+}
+
+/** One request's view of the portal: its organisation, its browser's session, and how to answer. */
+export interface Visit {
+  org: Organisation;
+  session: PortalSession;
+  sessionId: string | null;
+  lang: Lang;
+  t: ReturnType<typeof translator>;
+  client: { ip: string; userAgent?: string; app: string };
+}
+
+/** What every route shares: the organisations served, the browser sessions, and rendering. */
+export class Portal {
+  private readonly organisations = new Map<string, Organisation>();
+
+  constructor(
+    readonly config: PortalConfig,
+    readonly sessions: Sessions,
+  ) {
+    for (const [slug, apiKey] of Object.entries(config.PORTAL_ORGANISATIONS))
+      this.organisations.set(slug, {
+        slug,
+        name: slug,
+        client: createVerityClient({ baseUrl: config.VERITY_API_URL, apiKey }),
+      });
+  }
+
+  /** The organisation of a path's first segment, with its name from the API (once). */
+  async organisation(slug: string): Promise<Organisation | null> {
+    const org = this.organisations.get(slug);
+    if (!org) return null;
+    if (org.name === slug) {
+      try {
+        org.name = (await org.client.organisation()).name;
+      } catch {
+        // the name is only for show: keep the slug until the API answers
+      }
+    }
+    return org;
+  }
+
+  async visit(request: FastifyRequest, slug: string): Promise<Visit | null> {
+    const org = await this.organisation(slug);
+    if (!org) return null;
+    const { id, data } = await this.sessions.load(request);
+    const lang = langOf(request);
+    return {
+      org,
+      session: data,
+      sessionId: id,
+      lang,
+      t: translator(lang),
+      client: {
+        ip: request.ip,
+        ...(request.headers['user-agent']
+          ? { userAgent: String(request.headers['user-agent']).slice(0, 500) }
+          : {}),
+        app: 'Verity portal',
+      },
+    };
+  }
+
+  async save(reply: FastifyReply, visit: Visit): Promise<void> {
+    visit.sessionId = await this.sessions.save(reply, visit.sessionId, visit.session);
+  }
+
+  async render(
+    reply: FastifyReply,
+    visit: Visit,
+    view: string,
+    context: Record<string, unknown> & { title: string; errors?: FieldError[] },
+  ) {
+    const nonce = randomBytes(16).toString('base64');
+    const flash = visit.session.flash;
+    if (flash) delete visit.session.flash;
+    await this.save(reply, visit);
+    reply.header(
+      'content-security-policy',
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
+    );
+    reply.header('cache-control', 'no-store');
+    return reply.view(view, {
+      ...context,
+      organisation: { slug: visit.org.slug, name: visit.org.name },
+      signedIn: Boolean(visit.session.tokens?.[visit.org.slug]),
+      lang: visit.lang,
+      t: visit.t,
+      csrfToken: reply.generateCsrf(),
+      cspNonce: nonce,
+      flash,
+      devInbox: this.config.PORTAL_DEV_INBOX,
+    });
+  }
+
+  redirect(reply: FastifyReply, visit: Visit, path: string) {
+    return this.save(reply, visit).then(() => reply.redirect(`/${visit.org.slug}${path}`, 303));
+  }
+
+  /** The problem's own words where the API gave them; a safe sentence otherwise. */
+  problemText(error: unknown, visit: Visit, fallback: MessageKey = 'common.errorSummary'): string {
+    if (error instanceof VerityProblem) return error.detail;
+    return visit.t(fallback);
+  }
+}
+
+function langOf(request: FastifyRequest): Lang {
+  const asked = (request.query as { lang?: string } | undefined)?.lang ?? request.cookies['verity_lang'];
+  return asked === 'cy' ? 'cy' : 'en';
+}
+
+export { VerityProblem };

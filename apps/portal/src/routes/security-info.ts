@@ -1,0 +1,304 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { VerityProblem } from '@verity/sdk';
+import type { Portal, Visit } from '../portal.js';
+import { addBody, answerOf, enrolmentApi, renderEnrolment } from './enrolment.js';
+
+type Params = { org: string };
+type Body = Record<string, string | undefined>;
+
+/**
+ * Security info: the person's methods, "Add sign-in method", change a phone, delete, the default sign-in method.
+ * A change the API refuses for want of a recent authentication starts a step-up, then comes back here.
+ */
+export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
+  /** The signed-in visit, or a redirect to sign in. */
+  const signedIn = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const visit = await portal.visit(request, request.params.org);
+    if (!visit) {
+      reply.code(404).type('text/plain').send('Not found');
+      return null;
+    }
+    const token = visit.session.tokens?.[visit.org.slug];
+    if (!token) {
+      await portal.redirect(reply, visit, '/sign-in');
+      return null;
+    }
+    return { visit, token };
+  };
+
+  /** The API said the change needs a fresh check: a step-up, then back to `returnTo`; or the session is over. */
+  async function problem(reply: FastifyReply, visit: Visit, token: string, error: unknown, returnTo: string) {
+    if (error instanceof VerityProblem && error.code === 'step-up-required') {
+      const stepUp = await visit.org.client.sessions.stepUp(token, visit.client);
+      visit.session.signIn = {
+        org: visit.org.slug,
+        flowId: stepUp.flowId,
+        ...(stepUp.defaultMethodId ? { methodId: stepUp.defaultMethodId } : {}),
+        methods: stepUp.methods ?? [],
+        stepUp: true,
+        returnTo: `/${visit.org.slug}${returnTo}`,
+      };
+      return portal.redirect(reply, visit, '/sign-in/verify');
+    }
+    if (error instanceof VerityProblem && error.code === 'session-expired') {
+      delete visit.session.tokens?.[visit.org.slug];
+      return portal.redirect(reply, visit, '/sign-in');
+    }
+    return null;
+  }
+
+  app.get<{ Params: Params }>('/:org/security-info', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    try {
+      const overview = await visit.org.client.securityInfo.overview(token);
+      return portal.render(reply, visit, 'security-info.njk', {
+        title: visit.t('securityInfo.title'),
+        overview,
+      });
+    } catch (error) {
+      return (await problem(reply, visit, token, error, '/security-info')) ?? Promise.reject(error);
+    }
+  });
+
+  app.get<{ Params: Params; Querystring: { type?: string } }>(
+    '/:org/security-info/add',
+    async (request, reply) => {
+      const held = await signedIn(request, reply);
+      if (!held) return reply;
+      const { visit, token } = held;
+      const overview = await visit.org.client.securityInfo.overview(token);
+      return portal.render(reply, visit, 'add-method.njk', {
+        title: visit.t('securityInfo.add'),
+        overview,
+        type: request.query.type,
+        action: `/${visit.org.slug}/security-info/add`,
+      });
+    },
+  );
+
+  app.post<{ Params: Params; Body: Body }>('/:org/security-info/add', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    const type = request.body.type ?? '';
+    if (
+      ['mobile_text', 'mobile_call', 'alternate_call', 'office_call', 'email'].includes(type) &&
+      !request.body.phone &&
+      !request.body.email
+    )
+      return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
+    try {
+      const shown = await enrolmentApi(visit.org.client, { session: token }).add(addBody(type, request.body));
+      visit.session.enrolment = {
+        org: visit.org.slug,
+        enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
+        shown: shown as unknown as Record<string, unknown>,
+      };
+      return portal.redirect(reply, visit, '/security-info/enrolment');
+    } catch (error) {
+      const handled = await problem(
+        reply,
+        visit,
+        token,
+        error,
+        `/security-info/add?type=${encodeURIComponent(type)}`,
+      );
+      if (handled) return handled;
+      const overview = await visit.org.client.securityInfo.overview(token);
+      return portal.render(
+        reply.code(error instanceof VerityProblem ? error.status : 502),
+        visit,
+        'add-method.njk',
+        {
+          title: visit.t('securityInfo.add'),
+          overview,
+          type,
+          values: request.body,
+          action: `/${visit.org.slug}/security-info/add`,
+          errors: [{ text: portal.problemText(error, visit), href: type === 'email' ? '#email' : '#phone' }],
+        },
+      );
+    }
+  });
+
+  app.get<{ Params: Params }>('/:org/security-info/enrolment', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    const enrolment = visit.session.enrolment;
+    if (!enrolment) return portal.redirect(reply, visit, '/security-info');
+    const shown = {
+      ...(enrolment.shown ?? {}),
+      ...((await enrolmentApi(visit.org.client, { session: token })
+        .status(enrolment.enrolmentId)
+        .catch(() => ({}))) as object),
+    };
+    return renderEnrolment(
+      portal,
+      reply,
+      visit,
+      shown as never,
+      `/${visit.org.slug}/security-info/enrolment`,
+    );
+  });
+
+  app.post<{ Params: Params; Body: Body }>('/:org/security-info/enrolment', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    const enrolment = visit.session.enrolment;
+    if (!enrolment) return portal.redirect(reply, visit, '/security-info');
+    const api = enrolmentApi(visit.org.client, { session: token });
+    try {
+      if (request.body.action === 'resend') {
+        const shown = await api.resend(enrolment.enrolmentId);
+        enrolment.shown = { ...enrolment.shown, ...(shown as unknown as Record<string, unknown>) };
+        return portal.redirect(reply, visit, '/security-info/enrolment');
+      }
+      await api.verify(enrolment.enrolmentId, answerOf(request.body));
+      delete visit.session.enrolment;
+      visit.session.flash = { kind: 'success', text: visit.t('securityInfo.title') };
+      return portal.redirect(reply, visit, '/security-info');
+    } catch (error) {
+      const handled = await problem(reply, visit, token, error, '/security-info/enrolment');
+      if (handled) return handled;
+      return renderEnrolment(
+        portal,
+        reply.code(error instanceof VerityProblem ? error.status : 502),
+        visit,
+        enrolment.shown as never,
+        `/${visit.org.slug}/security-info/enrolment`,
+        {
+          errors: [{ text: portal.problemText(error, visit), href: '#code' }],
+        },
+      );
+    }
+  });
+
+  app.get<{ Params: Params }>('/:org/security-info/default', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const overview = await held.visit.org.client.securityInfo.overview(held.token);
+    return portal.render(reply, held.visit, 'default-method.njk', {
+      title: held.visit.t('securityInfo.changeDefault'),
+      overview,
+    });
+  });
+
+  app.post<{ Params: Params; Body: Body }>('/:org/security-info/default', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    try {
+      await visit.org.client.securityInfo.setDefault(token, request.body.methodId ?? '');
+      return portal.redirect(reply, visit, '/security-info');
+    } catch (error) {
+      const handled = await problem(reply, visit, token, error, '/security-info/default');
+      if (handled) return handled;
+      const overview = await visit.org.client.securityInfo.overview(token);
+      return portal.render(
+        reply.code(error instanceof VerityProblem ? error.status : 502),
+        visit,
+        'default-method.njk',
+        {
+          title: visit.t('securityInfo.changeDefault'),
+          overview,
+          errors: [{ text: portal.problemText(error, visit), href: '#methodId' }],
+        },
+      );
+    }
+  });
+
+  app.get<{ Params: Params & { id: string } }>('/:org/security-info/:id/delete', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const overview = await held.visit.org.client.securityInfo.overview(held.token);
+    const method = overview.methods.find((m) => m.id === request.params.id);
+    if (!method) return portal.redirect(reply, held.visit, '/security-info');
+    return portal.render(reply, held.visit, 'delete-method.njk', {
+      title: held.visit.t('securityInfo.deleteTitle', {
+        label: held.visit.t(`method.${method.type}` as never, { display: method.display ?? '' }),
+      }),
+      method,
+    });
+  });
+
+  app.post<{ Params: Params & { id: string } }>('/:org/security-info/:id/delete', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    const { visit, token } = held;
+    try {
+      await visit.org.client.securityInfo.remove(token, request.params.id);
+      return portal.redirect(reply, visit, '/security-info');
+    } catch (error) {
+      const handled = await problem(reply, visit, token, error, `/security-info/${request.params.id}/delete`);
+      if (handled) return handled;
+      const overview = await visit.org.client.securityInfo.overview(token);
+      const method = overview.methods.find((m) => m.id === request.params.id);
+      return portal.render(
+        reply.code(error instanceof VerityProblem ? error.status : 502),
+        visit,
+        'delete-method.njk',
+        {
+          title: visit.t('securityInfo.deleteTitle', { label: method?.label ?? '' }),
+          method,
+          errors: [{ text: portal.problemText(error, visit), href: '#main' }],
+        },
+      );
+    }
+  });
+
+  app.get<{ Params: Params & { id: string } }>('/:org/security-info/:id/phone', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    return portal.render(reply, held.visit, 'change-phone.njk', {
+      title: held.visit.t('securityInfo.changePhoneTitle'),
+      methodId: request.params.id,
+      values: {},
+    });
+  });
+
+  app.post<{ Params: Params & { id: string }; Body: Body }>(
+    '/:org/security-info/:id/phone',
+    async (request, reply) => {
+      const held = await signedIn(request, reply);
+      if (!held) return reply;
+      const { visit, token } = held;
+      try {
+        const shown = await visit.org.client.securityInfo.changePhone(
+          token,
+          request.params.id,
+          request.body.phone ?? '',
+        );
+        visit.session.enrolment = {
+          org: visit.org.slug,
+          enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
+          shown: shown as unknown as Record<string, unknown>,
+        };
+        return portal.redirect(reply, visit, '/security-info/enrolment');
+      } catch (error) {
+        const handled = await problem(
+          reply,
+          visit,
+          token,
+          error,
+          `/security-info/${request.params.id}/phone`,
+        );
+        if (handled) return handled;
+        return portal.render(
+          reply.code(error instanceof VerityProblem ? error.status : 502),
+          visit,
+          'change-phone.njk',
+          {
+            title: visit.t('securityInfo.changePhoneTitle'),
+            methodId: request.params.id,
+            values: request.body,
+            errors: [{ text: portal.problemText(error, visit), href: '#phone' }],
+          },
+        );
+      }
+    },
+  );
+}

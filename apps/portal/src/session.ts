@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+
+const COOKIE = 'verity_portal';
+/** No portal session outlives the API's own limit (12 hours). */
+const LIFETIME_SECONDS = 12 * 3600;
+
+/** What the portal keeps for a browser, server-side in Redis; the cookie holds only a random id. */
+export interface PortalSession {
+  /** The Verity session token of the signed-in person, per organisation. */
+  tokens?: Record<string, string>;
+  /** A sign-in under way: its flow, the method chosen, the challenge asked. */
+  signIn?: {
+    org: string;
+    flowId: string;
+    methodId?: string;
+    methods?: {
+      id: string;
+      type: string;
+      label: string | null;
+      display: string | null;
+      isDefault: boolean;
+    }[];
+    challengeId?: string;
+    shown?: Record<string, unknown>;
+    remember?: boolean;
+    stepUp?: boolean;
+    returnTo?: string;
+  };
+  /** A "Keep your account secure" wizard under way. */
+  wizard?: { org: string; flowId: string; enrolmentId?: string; shown?: Record<string, unknown> };
+  /** A change on Security info under way (an enrolment). */
+  enrolment?: { org: string; enrolmentId: string; shown?: Record<string, unknown> };
+  /** A password reset under way. */
+  reset?: { org: string; flowId: string; challengeId?: string; shown?: Record<string, unknown> };
+  /** "Don't ask again for N days": the remembered-device token per organisation. */
+  remembered?: Record<string, string>;
+  flash?: { kind: 'success' | 'info'; text: string };
+}
+
+export class Sessions {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly secure: boolean,
+  ) {}
+
+  async load(request: FastifyRequest): Promise<{ id: string | null; data: PortalSession }> {
+    const raw = request.cookies[COOKIE];
+    const unsigned = raw ? request.unsignCookie(raw) : null;
+    const id = unsigned?.valid ? unsigned.value : null;
+    if (!id) return { id: null, data: {} };
+    const stored = await this.redis.get(this.key(id));
+    return { id, data: stored ? (JSON.parse(stored) as PortalSession) : {} };
+  }
+
+  async save(reply: FastifyReply, id: string | null, data: PortalSession): Promise<string> {
+    const sessionId = id ?? randomBytes(32).toString('base64url');
+    await this.redis.set(this.key(sessionId), JSON.stringify(data), 'EX', LIFETIME_SECONDS);
+    if (!id)
+      reply.setCookie(COOKIE, sessionId, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: this.secure,
+        signed: true,
+        maxAge: LIFETIME_SECONDS,
+      });
+    return sessionId;
+  }
+
+  /** A new id for the same browser (after signing in), so a session id seen before cannot be reused. */
+  async rotate(reply: FastifyReply, id: string | null, data: PortalSession): Promise<void> {
+    if (id) await this.redis.del(this.key(id));
+    reply.clearCookie(COOKIE, { path: '/' });
+    await this.save(reply, null, data);
+  }
+
+  private key(id: string): string {
+    return `${this.prefix}:portal:session:${id}`;
+  }
+}
