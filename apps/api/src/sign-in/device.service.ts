@@ -15,7 +15,7 @@ import {
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import { type JWK, compactVerify, importJWK } from 'jose';
 import { generateSecret } from 'otplib';
-import { saveMethod } from '../methods/method-details.js';
+import { deviceKeyOf, saveMethod } from '../methods/method-details.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { numberContext, pushTokenContext } from './contexts.js';
 import { Notices } from './notices.js';
@@ -259,6 +259,13 @@ export class DeviceService {
     const { tenantId, device } = await this.authenticate(slug, deviceId, proof, 'deactivate');
     await this.tenancy.run(tenantId, async (scope) => {
       await devices.deactivate(scope, deviceId);
+      // the app is gone: its notifications can never be answered nor its codes shown, so its methods go too
+      const ref = hashCode(
+        await this.cipher.codeKey(tenantId),
+        deviceKeyOf({ type: 'authenticator_push', deviceId }),
+      );
+      const gone = await methods.onDevice(scope, device.accountId, ref);
+      for (const method of gone) await methods.remove(scope, device.accountId, method.id);
       await audit.record(scope, {
         actorType: 'user',
         actorId: device.accountId,
@@ -266,6 +273,7 @@ export class DeviceService {
         targetType: 'device',
         targetId: deviceId,
         outcome: 'success',
+        details: { methodsRemoved: gone.length },
       });
     });
     return { deviceId, status: 'inactive' };

@@ -84,6 +84,22 @@ describe('sign-in with the authenticator app: push with number matching', () => 
     expect(done.status).toBe(200);
   });
 
+  it('forgets the app when it is removed from the phone: its notifications and codes are no longer offered', async () => {
+    const app = await withApp();
+    const removed = await api.request({
+      method: 'DELETE',
+      url: app.base,
+      headers: { 'device-proof': await app.device.proof(app.deviceId, { act: 'deactivate' }) },
+    });
+    expect(removed.status).toBe(200);
+    const listed = await api.request({
+      method: 'GET',
+      url: `/v1/accounts/${app.account.id}/methods`,
+      key: org.key,
+    });
+    expect(listed.body.methods).toEqual([]);
+  });
+
   it('takes one of 50 parallel approvals of one push, and completes the sign-in once', async () => {
     const app = await withApp();
     const push = await challenge(app.signIn.body.flowId, app.pushMethod.id);
