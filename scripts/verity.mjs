@@ -3,7 +3,7 @@
 // pnpm, the dependencies, Postgres and Redis are found, installed or started from here.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -58,10 +58,13 @@ function devSecrets() {
   if (!existsSync(file)) {
     writeFileSync(
       file,
-      `MASTER_KEYS=dev1:${randomBytes(32).toString('base64')}\nOPERATOR_API_KEY=${randomBytes(32).toString('base64url')}\n`,
+      `MASTER_KEYS=dev1:${randomBytes(32).toString('base64')}\nOPERATOR_API_KEY=${randomBytes(32).toString('base64url')}\nPORTAL_COOKIE_SECRET=${randomBytes(32).toString('base64url')}\n`,
       { mode: 0o600 },
     );
   }
+  // made before the portal existed: add its cookie key
+  if (!readFileSync(file, 'utf8').includes('PORTAL_COOKIE_SECRET='))
+    appendFileSync(file, `PORTAL_COOKIE_SECRET=${randomBytes(32).toString('base64url')}\n`);
   return Object.fromEntries(
     readFileSync(file, 'utf8')
       .split('\n')
@@ -95,6 +98,24 @@ async function start(check) {
   if (newKeys.length > 0) writeFileSync(keysFile, `${newKeys.join('\n')}\n`, { mode: 0o600 });
 
   const port = env.API_PORT ?? '3000';
+  const base = `http://127.0.0.1:${port}`;
+  // the portal serves each demo organisation with the key made for it ("API key for <slug> (shown once): <key>")
+  const organisations = Object.fromEntries(
+    (existsSync(keysFile) ? readFileSync(keysFile, 'utf8') : '')
+      .split('\n')
+      .map((line) => /^API key for (\S+) \(shown once\): (\S+)$/.exec(line))
+      .filter(Boolean)
+      .map((m) => [m[1], m[2]]),
+  );
+  const portalPort = env.PORTAL_PORT ?? '3200';
+  const authenticatorPort = env.AUTHENTICATOR_PORT ?? '3100';
+  const portalEnv = {
+    ...env,
+    PORTAL_PORT: portalPort,
+    VERITY_API_URL: base,
+    PORTAL_ORGANISATIONS: env.PORTAL_ORGANISATIONS ?? JSON.stringify(organisations),
+    PORTAL_DEV_INBOX: env.PORTAL_DEV_INBOX ?? 'true',
+  };
   const children = [
     spawn(process.execPath, [path.join(root, 'apps/api/dist/main.js')], {
       cwd: root,
@@ -104,6 +125,16 @@ async function start(check) {
     spawn(process.execPath, [path.join(root, 'apps/worker/dist/main.js')], {
       cwd: root,
       env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+    spawn(process.execPath, [path.join(root, 'apps/portal/dist/main.js')], {
+      cwd: root,
+      env: portalEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }),
+    spawn(process.execPath, [path.join(root, 'apps/authenticator/dist/main.js')], {
+      cwd: root,
+      env: { ...env, VERITY_API_URL: base, AUTHENTICATOR_PORT: authenticatorPort },
       stdio: ['ignore', 'inherit', 'inherit'],
     }),
   ];
@@ -119,13 +150,18 @@ async function start(check) {
   process.on('SIGTERM', () => void stopAll(0));
   for (const child of children) child.on('exit', (code) => code && void stopAll(code));
 
-  const base = `http://127.0.0.1:${port}`;
   if (!(await waitUntilReady(`${base}/health/ready`, 60))) {
     console.error(`[verity] the API did not become ready at ${base}/health/ready`);
     await stopAll(1);
   }
   console.log(`
 Verity is running.
+  Portal         ${
+    Object.keys(organisations)
+      .map((slug) => `http://localhost:${portalPort}/${slug}/sign-in`)
+      .join('\n                 ') || '(no demo organisation key: set PORTAL_ORGANISATIONS)'
+  }
+  Authenticator  http://localhost:${authenticatorPort}   (the reference app: paste an activation link)
   API            ${base}
   OpenAPI        ${base}/docs
   Health         ${base}/health/ready
