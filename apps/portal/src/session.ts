@@ -25,6 +25,8 @@ export interface PortalSession {
     challengeId?: string;
     shown?: Record<string, unknown>;
     remember?: boolean;
+    /** "Don't ask again for N days", when the organisation allows it for this person. */
+    rememberDays?: number;
     stepUp?: boolean;
     returnTo?: string;
   };

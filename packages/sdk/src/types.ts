@@ -230,6 +230,8 @@ export interface SignInMfaRequired extends FlowView {
   defaultMethodId: string;
   defaultReason: Reason;
   unavailable: UnavailableMethod[];
+  /** "Don't ask again for N days": present where the organisation allows it for this person. */
+  rememberDevice?: { days: number };
 }
 
 /** Finished: `result` is the signed JWT to exchange for a session (POST /v1/sessions). */

@@ -240,7 +240,9 @@ describe('sign-in with a password and a second factor', () => {
     const { username, methods } = await staffMember(api, org.tenantId, {
       methods: [{ type: 'authenticator_code', secret }],
     });
-    const flowId = (await start(username)).body.flowId;
+    const started = await start(username);
+    expect(started.body.rememberDevice).toEqual({ days: 30 });
+    const flowId = started.body.flowId;
     const challengeId = (await challenge(flowId, methods[0]!.id)).body.challengeId;
     const done = await verify(flowId, challengeId, generateSync({ secret }), { rememberDevice: true });
     expect(done.body.rememberToken).toMatch(/^[\w-]{43}$/);

@@ -212,6 +212,10 @@ export class SignInService {
       ...this.view(flow),
       reasons: decision.reasons.map(reasonView),
       ...(await choicesView(this.cipher, decision, registered)),
+      // "Don't ask again for N days", where the policy allows it for this person
+      ...(decision.outcome === 'mfa' && mayRemember(policy, account)
+        ? { rememberDevice: { days: policy.conditionalMfa.rememberedDevice.lifetimeDays } }
+        : {}),
     };
   }
 

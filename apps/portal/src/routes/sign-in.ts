@@ -217,6 +217,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
           flowId: answer.flowId,
           methodId: answer.defaultMethodId,
           methods: answer.methods ?? [],
+          ...(answer.rememberDevice ? { rememberDays: answer.rememberDevice.days } : {}),
           ...(flow?.stepUp ? { stepUp: true, returnTo: flow.returnTo } : {}),
         };
         return portal.redirect(reply, visit, '/sign-in/verify');
@@ -255,6 +256,7 @@ interface SignInAnswer {
   rememberToken?: string;
   session?: { token: string };
   defaultMethodId?: string;
+  rememberDevice?: { days: number };
   methods?: { id: string; type: string; label: string | null; display: string | null; isDefault: boolean }[];
   reasons?: { code: string; message: string }[];
 }
