@@ -14,6 +14,8 @@ if (polled) {
       ).json();
       if (answer.redirect) return window.location.assign(answer.redirect);
       if (answer.state === 'error' && status) status.textContent = answer.message;
+      // denied or expired: nothing more will come, the person chooses what to do
+      if (answer.state === 'error' && answer.challenge) return;
       else if (answer.challenge && answer.challenge !== 'pending' && status)
         status.textContent = answer.challenge;
     } catch {
@@ -130,4 +132,17 @@ if (password) {
       out.textContent = answer.message ?? '';
     }, 400);
   });
+}
+
+// WCAG 2.2.1: before the session ends for want of activity, say so and offer to stay signed in.
+const idle = document.querySelector('[data-idle-expires]');
+if (idle) {
+  const warnAt = Date.parse(idle.dataset.idleExpires) - 2 * 60_000;
+  setTimeout(
+    () => {
+      idle.hidden = false;
+      idle.querySelector('button')?.focus();
+    },
+    Math.max(0, warnAt - Date.now()),
+  );
 }

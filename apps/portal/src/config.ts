@@ -6,11 +6,30 @@ const organisations = z
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<organisation slug>": "<its API key>"}' });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'must be JSON: {"<organisation slug>": "<its API key>" or {"key": "<its API key>", "logo": "<address>"}}',
+      });
       return z.NEVER;
     }
   })
-  .pipe(z.record(z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be organisation slugs'), z.string().min(20)));
+  .pipe(
+    z.record(
+      z.string().regex(/^[a-z0-9-]{1,63}$/, 'must be organisation slugs'),
+      z.union([
+        z.string().min(20),
+        z.strictObject({
+          key: z.string().min(20),
+          /** The organisation's logo in the header: an https:// address or a path the portal serves. */
+          logo: z
+            .string()
+            .regex(/^(https:\/\/|\/)/, 'must be an https:// address or a path')
+            .optional(),
+        }),
+      ]),
+    ),
+  );
 
 /** The portal's settings, from the environment, checked once at start. */
 export const portalConfigSchema = z.object({

@@ -9,6 +9,7 @@ import type { PortalSession, Sessions } from './session.js';
 export interface Organisation {
   slug: string;
   name: string;
+  logo?: string;
   client: VerityClient;
 }
 
@@ -36,12 +37,15 @@ export class Portal {
     readonly config: PortalConfig,
     readonly sessions: Sessions,
   ) {
-    for (const [slug, apiKey] of Object.entries(config.PORTAL_ORGANISATIONS))
+    for (const [slug, setting] of Object.entries(config.PORTAL_ORGANISATIONS)) {
+      const { key, logo } = typeof setting === 'string' ? { key: setting, logo: undefined } : setting;
       this.organisations.set(slug, {
         slug,
         name: slug,
-        client: createVerityClient({ baseUrl: config.VERITY_API_URL, apiKey }),
+        ...(logo ? { logo } : {}),
+        client: createVerityClient({ baseUrl: config.VERITY_API_URL, apiKey: key }),
       });
+    }
   }
 
   /** The organisation of a path's first segment, with its name from the API (once). */
@@ -95,12 +99,12 @@ export class Portal {
     await this.save(reply, visit);
     reply.header(
       'content-security-policy',
-      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
     );
     reply.header('cache-control', 'no-store');
     return reply.view(view, {
       ...context,
-      organisation: { slug: visit.org.slug, name: visit.org.name },
+      organisation: { slug: visit.org.slug, name: visit.org.name, logo: visit.org.logo },
       signedIn: Boolean(visit.session.tokens?.[visit.org.slug]),
       lang: visit.lang,
       t: visit.t,

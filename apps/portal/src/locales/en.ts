@@ -23,6 +23,12 @@ export const en = {
   'verify.pushWaiting': 'Waiting for you to approve the request in the app…',
   'verify.pushApproved': 'I have approved it',
   'verify.pushNotYet': 'We have not had your answer yet. Approve the request in the app, then try again.',
+  'verify.denied':
+    'The request was denied. If you did not try to sign in, tell your local helpdesk. To try again, choose another method or sign in again.',
+  'verify.expired': 'The request has expired. Choose another method, or sign in again.',
+  'session.warningTitle': 'You will be signed out soon',
+  'session.warning': 'For your security, you will be signed out in 2 minutes if you do nothing.',
+  'session.stay': 'Stay signed in',
   'verify.codeTitle': 'Enter code',
   'verify.appCodeLead': 'Enter the code displayed in your authenticator app.',
   'verify.textLead': 'We texted your phone {sentTo}. Enter the code to sign in.',

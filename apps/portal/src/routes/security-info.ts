@@ -53,9 +53,11 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     try {
       const overview = await visit.org.client.securityInfo.overview(token);
+      const session = await visit.org.client.sessions.current(token);
       return portal.render(reply, visit, 'security-info.njk', {
         title: visit.t('securityInfo.title'),
         overview,
+        idleExpiresAt: session.idleExpiresAt,
       });
     } catch (error) {
       return (await problem(reply, visit, token, error, '/security-info')) ?? Promise.reject(error);
@@ -77,6 +79,19 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       });
     },
   );
+
+  /** "Stay signed in": any call with the token counts as activity at the API. */
+  app.post<{ Params: Params }>('/:org/session/keep-alive', async (request, reply) => {
+    const held = await signedIn(request, reply);
+    if (!held) return reply;
+    try {
+      await held.visit.org.client.sessions.current(held.token);
+    } catch (error) {
+      const handled = await problem(reply, held.visit, held.token, error, '/security-info');
+      if (handled) return handled;
+    }
+    return portal.redirect(reply, held.visit, '/security-info');
+  });
 
   app.post<{ Params: Params; Body: Body }>('/:org/security-info/add', async (request, reply) => {
     const held = await signedIn(request, reply);

@@ -118,7 +118,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         return portal.render(reply, visit, 'verify.njk', {
           title: titleOf(visit, flow.shown),
           flow,
-          errors: [{ text: visit.t('verify.pushNotYet'), href: '#main' }],
+          errors: [{ text: visit.t(waitingMessage(answer)), href: '#main' }],
         });
       return next(reply, visit, answer as SignInAnswer);
     } catch (error) {
@@ -153,11 +153,12 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         rememberDevice: flow.remember === true,
         ...tokenOf(visit, flow),
       })) as SignInAnswer;
-      if (answer.state === 'mfa_required')
-        return {
-          state: 'waiting',
-          challenge: (answer as { challenge?: { status: string } }).challenge?.status ?? 'pending',
-        };
+      if (answer.state === 'mfa_required') {
+        const status = (answer as { challenge?: { status: string } }).challenge?.status ?? 'pending';
+        return status === 'pending'
+          ? { state: 'waiting', challenge: status }
+          : { state: 'error', challenge: status, message: visit.t(waitingMessage(answer)) };
+      }
       const target = await finish(visit, answer, reply);
       return { state: 'done', redirect: target };
     } catch (error) {
@@ -259,6 +260,14 @@ interface SignInAnswer {
   rememberDevice?: { days: number };
   methods?: { id: string; type: string; label: string | null; display: string | null; isDefault: boolean }[];
   reasons?: { code: string; message: string }[];
+}
+
+/** Still waiting for the person, or the request was denied (by them, by a wrong number, or as fraud), or it ran out. */
+function waitingMessage(answer: unknown): 'verify.pushNotYet' | 'verify.denied' | 'verify.expired' {
+  const status = (answer as { challenge?: { status?: string } }).challenge?.status;
+  if (status === 'denied' || status === 'locked') return 'verify.denied';
+  if (status === 'expired') return 'verify.expired';
+  return 'verify.pushNotYet';
 }
 
 /** A step-up's calls carry the session it re-authenticates. */
