@@ -77,6 +77,43 @@ describe('the portal with the reference authenticator and a passkey', () => {
   );
 
   it(
+    'says so at the portal when the request is denied in the app',
+    async () => {
+      const { account, username } = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [{ type: 'mobile_text', phone: newMobile() }],
+      });
+      const activation = await stack.api.request({
+        method: 'POST',
+        url: `/v1/accounts/${account.id}/authenticator-activations`,
+        key: stack.org.key,
+      });
+      const phone = await newContext(stack);
+      const app = await phone.newPage();
+      await app.goto(stack.authenticatorUrl);
+      await app.getByLabel('Activation link').fill(activation.body.link);
+      await app.getByRole('button', { name: 'Add account' }).click();
+      await app.getByTestId('account').waitFor();
+
+      const desk = await newContext(stack);
+      const page = await desk.newPage();
+      await signInWithPassword(page, username);
+      await page.getByRole('link', { name: /can't use/ }).click();
+      await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).click();
+      await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+
+      await app.getByRole('button', { name: 'Check for notifications' }).click();
+      await app.getByTestId('request').waitFor();
+      await app.getByRole('button', { name: 'Deny', exact: true }).click();
+      await app.getByTestId('request-outcome').filter({ hasText: 'Denied' }).waitFor();
+      await page.getByText(/The request was denied/).waitFor({ timeout: 20_000 });
+      await checkPage(page, 'sign-in-push-denied');
+      await phone.close();
+      await desk.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
     'registers a passkey with Chromium’s virtual authenticator, and signs in with it',
     async () => {
       const secret = generateSecret();

@@ -202,6 +202,38 @@ describe('the portal, as staff go through it', () => {
   );
 
   it(
+    'goes through the wizard without JavaScript: an authenticator app by its secret, a phone by text, Done',
+    async () => {
+      const { username } = await staffMember(stack.api, stack.org.tenantId);
+      const phone = newMobile();
+      const context = await newContext(stack, { javaScript: false });
+      const page = await context.newPage();
+      await signInWithPassword(page, username);
+      await page.getByText('Method 1 of 2').waitFor();
+      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+      await page.getByLabel('Another authenticator app (codes)').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText("Can't scan the QR image?").click();
+      const secret = (await page.getByTestId('totp-secret').innerText()).trim();
+      await page.getByLabel('Code').fill(generateSync({ secret }));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('Method 2 of 2').waitFor();
+      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+      await page.getByLabel('Phone (text message)').check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Phone number').fill(national(phone));
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.getByRole('heading', { name: 'Success!' }).waitFor();
+      await page.getByRole('button', { name: 'Done' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
     'signs in without JavaScript: the code page is a plain form',
     async () => {
       const secret = generateSecret();
