@@ -25,53 +25,60 @@ describe('the portal with the reference authenticator and a passkey', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
   }
 
+  /**
+   * A member of staff whose phone is the reference authenticator, set up from the registration link in its own
+   * browser; and at their desk, the portal asking for a push (the text is their default: "I can't use…").
+   */
+  async function pushAtTheDesk() {
+    const { account, username } = await staffMember(stack.api, stack.org.tenantId, {
+      methods: [{ type: 'mobile_text', phone: newMobile() }],
+    });
+    const activation = await stack.api.request({
+      method: 'POST',
+      url: `/v1/accounts/${account.id}/authenticator-activations`,
+      key: stack.org.key,
+    });
+    expect(activation.status).toBe(201);
+    const phone = await newContext(stack);
+    const app = await phone.newPage();
+    await app.goto(stack.authenticatorUrl);
+    await app.getByLabel('Activation link').fill(activation.body.link);
+    await app.getByRole('button', { name: 'Add account' }).click();
+    await app.getByTestId('account').waitFor();
+    await app.getByTestId('totp-code').waitFor();
+
+    const desk = await newContext(stack);
+    const page = await desk.newPage();
+    await signInWithPassword(page, username);
+    await page.getByRole('link', { name: /can't use/ }).click();
+    await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).click();
+    await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+    await app.getByRole('button', { name: 'Check for notifications' }).click();
+    await app.getByTestId('request').waitFor();
+    return {
+      app,
+      page,
+      close: async () => {
+        await phone.close();
+        await desk.close();
+      },
+    };
+  }
+
   it(
     'signs in with a push: the number shown at the portal is typed in the authenticator, in a second browser',
     async () => {
-      const { account, username } = await staffMember(stack.api, stack.org.tenantId, {
-        methods: [{ type: 'mobile_text', phone: newMobile() }],
-      });
-      const activation = await stack.api.request({
-        method: 'POST',
-        url: `/v1/accounts/${account.id}/authenticator-activations`,
-        key: stack.org.key,
-      });
-      expect(activation.status).toBe(201);
-
-      // the phone: the reference authenticator, set up from the registration link
-      const phone = await newContext(stack);
-      const app = await phone.newPage();
-      await app.goto(stack.authenticatorUrl);
-      await app.getByLabel('Activation link').fill(activation.body.link);
-      await app.getByRole('button', { name: 'Add account' }).click();
-      await app.getByTestId('account').waitFor();
-      await app.getByTestId('totp-code').waitFor();
-      await checkPage(app, 'authenticator-account');
-
-      // the desk: the portal shows the number and waits
-      const desk = await newContext(stack);
-      const page = await desk.newPage();
-      await signInWithPassword(page, username);
-      // the text is the default here: "I can't use this method right now", then the app
-      await page.getByRole('link', { name: /can't use/ }).click();
-      await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).click();
-      await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+      const { app, page, close } = await pushAtTheDesk();
       await checkPage(page, 'sign-in-push');
+      await checkPage(app, 'authenticator-request');
       const number = (await page.getByTestId('number').innerText()).trim();
       expect(number).toMatch(/^\d{2}$/);
-
-      await app.getByRole('button', { name: 'Check for notifications' }).click();
-      const request = app.getByTestId('request');
-      await request.waitFor();
-      await checkPage(app, 'authenticator-request');
       await app.getByLabel('Enter the number shown to sign in').fill(number);
       await app.getByRole('button', { name: 'Approve', exact: true }).click();
       await app.getByTestId('request-outcome').filter({ hasText: 'Approved' }).waitFor();
-
       // the portal notices without a reload
       await page.getByRole('heading', { name: 'Security info' }).waitFor({ timeout: 20_000 });
-      await phone.close();
-      await desk.close();
+      await close();
     },
     JOURNEY_TIMEOUT,
   );
@@ -79,36 +86,12 @@ describe('the portal with the reference authenticator and a passkey', () => {
   it(
     'says so at the portal when the request is denied in the app',
     async () => {
-      const { account, username } = await staffMember(stack.api, stack.org.tenantId, {
-        methods: [{ type: 'mobile_text', phone: newMobile() }],
-      });
-      const activation = await stack.api.request({
-        method: 'POST',
-        url: `/v1/accounts/${account.id}/authenticator-activations`,
-        key: stack.org.key,
-      });
-      const phone = await newContext(stack);
-      const app = await phone.newPage();
-      await app.goto(stack.authenticatorUrl);
-      await app.getByLabel('Activation link').fill(activation.body.link);
-      await app.getByRole('button', { name: 'Add account' }).click();
-      await app.getByTestId('account').waitFor();
-
-      const desk = await newContext(stack);
-      const page = await desk.newPage();
-      await signInWithPassword(page, username);
-      await page.getByRole('link', { name: /can't use/ }).click();
-      await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).click();
-      await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
-
-      await app.getByRole('button', { name: 'Check for notifications' }).click();
-      await app.getByTestId('request').waitFor();
+      const { app, page, close } = await pushAtTheDesk();
       await app.getByRole('button', { name: 'Deny', exact: true }).click();
       await app.getByTestId('request-outcome').filter({ hasText: 'Denied' }).waitFor();
       await page.getByText(/The request was denied/).waitFor({ timeout: 20_000 });
       await checkPage(page, 'sign-in-push-denied');
-      await phone.close();
-      await desk.close();
+      await close();
     },
     JOURNEY_TIMEOUT,
   );

@@ -47,6 +47,44 @@ describe('the portal, as staff go through it', () => {
     }
   }
 
+  /**
+   * "Keep your account secure" as seed 000 walks it, for a person with no method: an authenticator app by its
+   * secret ("Can't scan the QR image?"), a phone by a text read from the developer inbox, the success page, Done.
+   */
+  async function throughTheWizard(page: Page, username: string, pages: string) {
+    const phone = newMobile();
+    await signInWithPassword(page, username);
+    await page.getByText('Method 1 of 2').waitFor();
+    await page.getByRole('heading', { name: 'Keep your account secure' }).waitFor();
+    await checkPage(page, `${pages}-method-1`);
+    await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+    await checkPage(page, `${pages}-different-method`);
+    await page.getByLabel('Another authenticator app (codes)').check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText("Can't scan the QR image?").click();
+    await checkPage(page, `${pages}-totp`);
+    const secret = (await page.getByTestId('totp-secret').innerText()).trim();
+    await page.getByLabel('Code').fill(generateSync({ secret }));
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByText('Method 2 of 2').waitFor();
+    await page.getByRole('link', { name: 'I want to set up a different method' }).click();
+    await page.getByLabel('Phone (text message)').check();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Phone number').fill(national(phone));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/We just sent a 6 digit code to \+44/).waitFor();
+    await checkPage(page, `${pages}-phone-code`);
+    await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+
+    await page.getByRole('heading', { name: 'Success!' }).waitFor();
+    await page.getByText('Default sign-in method:').waitFor();
+    await checkPage(page, `${pages}-success`);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { name: 'Security info' }).waitFor();
+  }
+
   it(
     'signs in with a code texted to the phone, read from the developer inbox',
     async () => {
@@ -78,73 +116,51 @@ describe('the portal, as staff go through it', () => {
     'takes a new member of staff through "Keep your account secure": an authenticator app, then a phone, then Done',
     async () => {
       const { username } = await staffMember(stack.api, stack.org.tenantId);
-      const phone = newMobile();
       const context = await newContext(stack);
-      const page = await context.newPage();
-      await signInWithPassword(page, username);
-      await page.getByText('Method 1 of 2').waitFor();
-      await page.getByRole('heading', { name: 'Keep your account secure' }).waitFor();
-      await checkPage(page, 'wizard-method-1');
-      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
-      await checkPage(page, 'wizard-different-method');
-      await page.getByLabel('Another authenticator app (codes)').check();
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByText("Can't scan the QR image?").click();
-      await checkPage(page, 'wizard-totp');
-      const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-      await page.getByLabel('Code').fill(generateSync({ secret }));
-      await page.getByRole('button', { name: 'Next' }).click();
-
-      await page.getByText('Method 2 of 2').waitFor();
-      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
-      await page.getByLabel('Phone (text message)').check();
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByLabel('Phone number').fill(national(phone));
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByText(/We just sent a 6 digit code to \+44/).waitFor();
-      await checkPage(page, 'wizard-phone-code');
-      await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
-      await page.getByRole('button', { name: 'Next', exact: true }).click();
-
-      await page.getByRole('heading', { name: 'Success!' }).waitFor();
-      await page.getByText('Default sign-in method:').waitFor();
-      await checkPage(page, 'wizard-success');
-      await page.getByRole('button', { name: 'Done' }).click();
-      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await throughTheWizard(await context.newPage(), username, 'wizard');
       await context.close();
     },
     JOURNEY_TIMEOUT,
   );
 
+  /** Signed in with an app code, "Change" on the phone, the new number proved by the code texted to it. */
+  async function changePhone(javaScript: boolean, pages: string) {
+    const secret = generateSecret();
+    const [oldPhone, newPhone] = [newMobile(), newMobile()];
+    const { username } = await staffMember(stack.api, stack.org.tenantId, {
+      methods: [
+        { type: 'authenticator_code', secret },
+        { type: 'mobile_text', phone: oldPhone },
+      ],
+    });
+    const context = await newContext(stack, { javaScript });
+    const page = await context.newPage();
+    await signInWithPassword(page, username);
+    await page.getByLabel('Code').fill(generateSync({ secret }));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Security info' }).waitFor();
+    await page.getByRole('link', { name: /^Change \+44/ }).click();
+    await checkPage(page, pages);
+    await page.getByLabel('Phone number').fill(national(newPhone));
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Code').fill(await codeFromInbox(page, newPhone));
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('heading', { name: 'Security info' }).waitFor();
+    await page
+      .getByRole('link', { name: `Change +44 ${'•'.repeat(newPhone.length - 6)}${newPhone.slice(-2)}` })
+      .waitFor();
+    await context.close();
+  }
+
   it(
     'changes a phone number on Security info once the new number is proved',
-    async () => {
-      const secret = generateSecret();
-      const [oldPhone, newPhone] = [newMobile(), newMobile()];
-      const { username } = await staffMember(stack.api, stack.org.tenantId, {
-        methods: [
-          { type: 'authenticator_code', secret },
-          { type: 'mobile_text', phone: oldPhone },
-        ],
-      });
-      const context = await newContext(stack);
-      const page = await context.newPage();
-      await signInWithPassword(page, username);
-      await page.getByLabel('Code').fill(generateSync({ secret }));
-      await page.getByRole('button', { name: 'Verify' }).click();
-      await page.getByRole('heading', { name: 'Security info' }).waitFor();
-      await page.getByRole('link', { name: /^Change \+44/ }).click();
-      await checkPage(page, 'change-phone');
-      await page.getByLabel('Phone number').fill(national(newPhone));
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByLabel('Code').fill(await codeFromInbox(page, newPhone));
-      await page.getByRole('button', { name: 'Next', exact: true }).click();
-      await page.getByRole('heading', { name: 'Security info' }).waitFor();
-      await page
-        .getByRole('link', { name: `Change +44 ${'•'.repeat(newPhone.length - 6)}${newPhone.slice(-2)}` })
-        .waitFor();
-      await context.close();
-    },
+    () => changePhone(true, 'change-phone'),
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'changes a phone number without JavaScript',
+    () => changePhone(false, 'change-phone-nojs'),
     JOURNEY_TIMEOUT,
   );
 
@@ -202,32 +218,11 @@ describe('the portal, as staff go through it', () => {
   );
 
   it(
-    'goes through the wizard without JavaScript: an authenticator app by its secret, a phone by text, Done',
+    'goes through the wizard without JavaScript',
     async () => {
       const { username } = await staffMember(stack.api, stack.org.tenantId);
-      const phone = newMobile();
       const context = await newContext(stack, { javaScript: false });
-      const page = await context.newPage();
-      await signInWithPassword(page, username);
-      await page.getByText('Method 1 of 2').waitFor();
-      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
-      await page.getByLabel('Another authenticator app (codes)').check();
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByText("Can't scan the QR image?").click();
-      const secret = (await page.getByTestId('totp-secret').innerText()).trim();
-      await page.getByLabel('Code').fill(generateSync({ secret }));
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByText('Method 2 of 2').waitFor();
-      await page.getByRole('link', { name: 'I want to set up a different method' }).click();
-      await page.getByLabel('Phone (text message)').check();
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByLabel('Phone number').fill(national(phone));
-      await page.getByRole('button', { name: 'Next' }).click();
-      await page.getByLabel('Code').fill(await codeFromInbox(page, phone));
-      await page.getByRole('button', { name: 'Next', exact: true }).click();
-      await page.getByRole('heading', { name: 'Success!' }).waitFor();
-      await page.getByRole('button', { name: 'Done' }).click();
-      await page.getByRole('heading', { name: 'Security info' }).waitFor();
+      await throughTheWizard(await context.newPage(), username, 'wizard-nojs');
       await context.close();
     },
     JOURNEY_TIMEOUT,
