@@ -159,7 +159,8 @@ Verity is running.
   Portal         ${
     Object.keys(organisations)
       .map((slug) => `http://localhost:${portalPort}/${slug}/sign-in`)
-      .join('\n                 ') || '(no demo organisation key: set PORTAL_ORGANISATIONS)'
+      .join('\n                 ') ||
+    '(no key for the demo organisations here: another checkout made them with other development keys; set PORTAL_ORGANISATIONS, or drop the verity database to start afresh)'
   }
   Authenticator  http://localhost:${authenticatorPort}   (the reference app: paste an activation link)
   API            ${base}
