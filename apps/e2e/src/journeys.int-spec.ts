@@ -123,6 +123,44 @@ describe('the portal, as staff go through it', () => {
     JOURNEY_TIMEOUT,
   );
 
+  it(
+    'changes the default sign-in method and deletes a method on Security info, without JavaScript too',
+    async () => {
+      for (const javaScript of [true, false]) {
+        const secret = generateSecret();
+        const phone = newMobile();
+        const { username } = await staffMember(stack.api, stack.org.tenantId, {
+          methods: [
+            { type: 'authenticator_code', secret },
+            { type: 'mobile_text', phone },
+            { type: 'mobile_call', phone: newMobile() },
+          ],
+        });
+        const context = await newContext(stack, { javaScript });
+        const page = await context.newPage();
+        await signInWithPassword(page, username);
+        await page.getByLabel('Code').fill(generateSync({ secret }));
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.getByRole('heading', { name: 'Security info' }).waitFor();
+
+        await page.getByRole('link', { name: /^Change default sign-in method/ }).click();
+        await checkPage(page, `default-method${javaScript ? '' : '-nojs'}`);
+        const masked = `+44 ${'•'.repeat(phone.length - 6)}${phone.slice(-2)}`;
+        await page.getByLabel('Default sign-in method').selectOption({ label: `Text ${masked}` });
+        await page.getByRole('button', { name: 'Continue' }).click();
+        await page.getByText(`Default sign-in method: Text ${masked}`).waitFor();
+
+        await page.getByRole('link', { name: /^Delete Authenticator app/ }).click();
+        await checkPage(page, `delete-method${javaScript ? '' : '-nojs'}`);
+        await page.getByRole('button', { name: 'Delete' }).click();
+        await page.getByRole('heading', { name: 'Security info' }).waitFor();
+        expect(await page.getByRole('term').filter({ hasText: 'Authenticator app' }).count()).toBe(0);
+        await context.close();
+      }
+    },
+    JOURNEY_TIMEOUT,
+  );
+
   /** Signed in with an app code, "Change" on the phone, the new number proved by the code texted to it. */
   async function changePhone(javaScript: boolean, pages: string) {
     const secret = generateSecret();
