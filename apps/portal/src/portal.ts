@@ -83,6 +83,16 @@ export class Portal {
     };
   }
 
+  /** The visit of the organisation named in the path; for one the portal does not serve, a 404 and null. */
+  async visitOr404(
+    request: FastifyRequest<{ Params: { org: string } }>,
+    reply: FastifyReply,
+  ): Promise<Visit | null> {
+    const visit = await this.visit(request, request.params.org);
+    if (!visit) await reply.code(404).type('text/plain').send('Not found');
+    return visit;
+  }
+
   async save(reply: FastifyReply, visit: Visit): Promise<void> {
     visit.sessionId = await this.sessions.save(reply, visit.sessionId, visit.session);
   }

@@ -6,7 +6,7 @@ import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { problems } from '../problem/problem.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DIRECTORY_CONTEXT, Writeback, directoryProblem } from '../sspr/writeback.js';
 
 const directoryBody = z.strictObject({ kind: z.literal('ldap'), settings: ldapDirectorySettings });
@@ -39,7 +39,7 @@ export class DirectoryController {
   }
 
   @Put()
-  @ApiBody({ schema: z.toJSONSchema(directoryBody, { io: 'input' }) as Record<string, unknown> })
+  @ApiBody(bodyDoc(directoryBody))
   async save(
     @Req() request: AuthedRequest,
     @Body(new ZodPipe(directoryBody)) body: z.output<typeof directoryBody>,

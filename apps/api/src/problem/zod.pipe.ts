@@ -1,5 +1,5 @@
 import { type PipeTransform } from '@nestjs/common';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { problems } from './problem.js';
 
 /** Validates a body, query or parameter against a zod schema; every bad field is named in the 400. */
@@ -22,3 +22,8 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.ou
     );
   }
 }
+
+/** The OpenAPI description of a body that ZodPipe validates: the same schema, as the client writes it. */
+export const bodyDoc = (schema: z.ZodType) => ({
+  schema: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>,
+});

@@ -17,7 +17,8 @@ import type { TouchedSession } from '@verity/db';
 import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
+import { sessionHeaderDoc } from '../sessions/schemas.js';
 import { SessionGuard, type SessionRequest } from '../sessions/session.guard.js';
 import { RecentAuthentication } from '../sessions/step-up.guard.js';
 import { AppPasswords } from '../sign-in/app-passwords.js';
@@ -34,13 +35,6 @@ import {
   startEnrolment,
 } from './schemas.js';
 import { SecurityInfo } from './security-info.service.js';
-
-const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
-const sessionHeader = {
-  name: 'Verity-Session',
-  required: true,
-  description: 'The session token from POST /v1/sessions',
-};
 
 /** The person in this live session, as the holder of the changes they make. */
 function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
@@ -62,7 +56,7 @@ function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
  */
 @ApiTags('security info')
 @ApiBearerAuth()
-@ApiHeader(sessionHeader)
+@ApiHeader(sessionHeaderDoc)
 @UseGuards(TenantKeyGuard)
 @Controller('v1/security-info')
 export class SecurityInfoController {
@@ -83,7 +77,7 @@ export class SecurityInfoController {
   @Post('methods')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
-  @ApiBody(schema(startEnrolment))
+  @ApiBody(bodyDoc(startEnrolment))
   add(@Req() request: SessionRequest, @Body(new ZodPipe(startEnrolment)) body: StartEnrolment) {
     return this.securityInfo.start(holderOf(request, body.client), body);
   }
@@ -108,7 +102,7 @@ export class SecurityInfoController {
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
-  @ApiBody(schema(enrolmentAnswer))
+  @ApiBody(bodyDoc(enrolmentAnswer))
   async verify(
     @Req() request: SessionRequest,
     @Param('enrolmentId', new ZodPipe(uuidParam)) id: string,
@@ -122,7 +116,7 @@ export class SecurityInfoController {
   @Put('methods/:methodId/phone')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
-  @ApiBody(schema(changePhoneBody))
+  @ApiBody(bodyDoc(changePhoneBody))
   changePhone(
     @Req() request: SessionRequest,
     @Param('methodId', new ZodPipe(uuidParam)) methodId: string,
@@ -133,7 +127,7 @@ export class SecurityInfoController {
 
   @Patch('methods/:methodId')
   @RecentAuthentication()
-  @ApiBody(schema(renameBody))
+  @ApiBody(bodyDoc(renameBody))
   rename(
     @Req() request: SessionRequest,
     @Param('methodId', new ZodPipe(uuidParam)) methodId: string,
@@ -152,7 +146,7 @@ export class SecurityInfoController {
   /** "Change default sign-in method". */
   @Put('default-method')
   @RecentAuthentication()
-  @ApiBody(schema(defaultMethodBody))
+  @ApiBody(bodyDoc(defaultMethodBody))
   setDefault(
     @Req() request: SessionRequest,
     @Body(new ZodPipe(defaultMethodBody)) body: z.output<typeof defaultMethodBody>,
@@ -164,7 +158,7 @@ export class SecurityInfoController {
   @Post('app-passwords')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
-  @ApiBody(schema(createAppPasswordBody))
+  @ApiBody(bodyDoc(createAppPasswordBody))
   createAppPassword(
     @Req() request: SessionRequest,
     @Body(new ZodPipe(createAppPasswordBody)) body: z.output<typeof createAppPasswordBody>,

@@ -24,11 +24,10 @@ import { problems } from '../problem/problem.js';
 import { methodView, reasonView } from '../sign-in/choices.js';
 import { Notices } from '../sign-in/notices.js';
 import { userEvent } from '../sign-in/user-events.js';
+import { PHONE_TYPES } from './enrolment-data.js';
 import { Enrolments } from './enrolments.js';
 import type { Holder } from './holder.js';
 import type { StartEnrolment } from './schemas.js';
-
-const PHONE_TYPES = new Set<string>(['mobile_text', 'mobile_call', 'alternate_call', 'office_call']);
 
 /**
  * The Security info page: the person's methods with their last use, and every change to them — add (through

@@ -1,13 +1,10 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { type EnrolmentAnswer, type StartEnrolment, enrolmentAnswer, startEnrolment } from './schemas.js';
 import { RegistrationWizard } from './wizard.service.js';
-
-const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
 
 /**
  * "Keep your account secure": the registration wizard of a sign-in at `registration_required`, called by the
@@ -28,7 +25,7 @@ export class RegistrationWizardController {
 
   @Post('methods')
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(startEnrolment))
+  @ApiBody(bodyDoc(startEnrolment))
   add(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
@@ -60,7 +57,7 @@ export class RegistrationWizardController {
   @Post('enrolments/:enrolmentId/verify')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(enrolmentAnswer))
+  @ApiBody(bodyDoc(enrolmentAnswer))
   verify(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,

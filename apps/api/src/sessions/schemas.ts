@@ -22,3 +22,10 @@ export { SESSION_HEADER, SESSION_TOKEN } from './session-token.js';
  */
 export const stepUpBody = z.object({ client: client.optional() }).strict().optional();
 export type StepUpBody = z.output<typeof stepUpBody>;
+
+/** The OpenAPI description of the Verity-Session header. */
+export const sessionHeaderDoc = {
+  name: 'Verity-Session',
+  required: true,
+  description: 'The session token from POST /v1/sessions',
+};

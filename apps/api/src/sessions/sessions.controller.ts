@@ -4,17 +4,11 @@ import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
-import { type ExchangeBody, type StepUpBody, exchangeBody, stepUpBody } from './schemas.js';
+import { type ExchangeBody, type StepUpBody, exchangeBody, sessionHeaderDoc, stepUpBody } from './schemas.js';
 import { SessionGuard, type SessionRequest } from './session.guard.js';
 import { SessionsService } from './sessions.service.js';
 import { requireRecentAuthentication } from './step-up.guard.js';
 import { StepUpService } from './step-up.service.js';
-
-const sessionHeader = {
-  name: 'Verity-Session',
-  required: true,
-  description: 'The session token from POST /v1/sessions',
-};
 
 /**
  * A signed-in member of staff's session at a relying application (the portal), called server-side with the
@@ -42,7 +36,7 @@ export class SessionsController {
   @Get('session')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
-  @ApiHeader(sessionHeader)
+  @ApiHeader(sessionHeaderDoc)
   current(@Req() request: SessionRequest) {
     return this.sessions.view(request.staffSession!);
   }
@@ -51,7 +45,7 @@ export class SessionsController {
   @Delete('session')
   @HttpCode(204)
   @UseGuards(SessionGuard)
-  @ApiHeader(sessionHeader)
+  @ApiHeader(sessionHeaderDoc)
   async signOut(@Req() request: SessionRequest) {
     await this.sessions.signOut(request.tenant!.tenantId, request.staffSession!.session);
   }
@@ -60,7 +54,7 @@ export class SessionsController {
   @Get('session/sessions')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
-  @ApiHeader(sessionHeader)
+  @ApiHeader(sessionHeaderDoc)
   list(@Req() request: SessionRequest) {
     return this.sessions.list(request.tenant!.tenantId, request.staffSession!.session);
   }
@@ -72,7 +66,7 @@ export class SessionsController {
   @Delete('session/sessions/:sessionId')
   @HttpCode(204)
   @UseGuards(SessionGuard)
-  @ApiHeader(sessionHeader)
+  @ApiHeader(sessionHeaderDoc)
   async revoke(
     @Req() request: SessionRequest,
     @Param('sessionId', new ZodPipe(uuidParam)) sessionId: string,
@@ -89,7 +83,7 @@ export class SessionsController {
   @Post('session/step-up')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
-  @ApiHeader(sessionHeader)
+  @ApiHeader(sessionHeaderDoc)
   @ApiBody({ schema: z.toJSONSchema(stepUpBody, { io: 'input' }) as Record<string, unknown> })
   stepUp(@Req() request: SessionRequest, @Body(new ZodPipe(stepUpBody)) body: StepUpBody) {
     return this.stepUps.start(request.tenant!.tenantId, request.staffSession!, body);

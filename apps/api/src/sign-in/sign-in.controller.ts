@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { problems } from '../problem/problem.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { SESSION_HEADER } from '../sessions/session-token.js';
 import { ChallengeService } from './challenge.service.js';
 import { DeviceService } from './device.service.js';
@@ -37,8 +37,6 @@ import {
   verifyBody,
 } from './schemas.js';
 import { SignInService } from './sign-in.service.js';
-
-const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
 
 /** A step-up flow (POST /v1/session/step-up) is used with the token of the session it re-authenticates. */
 const stepUpSession = {
@@ -65,7 +63,7 @@ export class SignInController {
 
   @Post('sign-in')
   @HttpCode(200)
-  @ApiBody(schema(startBody))
+  @ApiBody(bodyDoc(startBody))
   start(@Req() request: AuthedRequest, @Body(new ZodPipe(startBody)) body: StartBody) {
     return this.signIn.start(request.tenant!.tenantId, body, body.client);
   }
@@ -86,7 +84,7 @@ export class SignInController {
   }
 
   @Post('sign-in/:flowId/challenges')
-  @ApiBody(schema(challengeBody))
+  @ApiBody(bodyDoc(challengeBody))
   @ApiHeader(stepUpSession)
   challenge(
     @Req() request: AuthedRequest,
@@ -100,7 +98,7 @@ export class SignInController {
   @Post('sign-in/:flowId/challenges/:challengeId/verify')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(verifyBody))
+  @ApiBody(bodyDoc(verifyBody))
   @ApiHeader(stepUpSession)
   verify(
     @Req() request: AuthedRequest,
@@ -202,7 +200,7 @@ export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswords) {}
 
   @Post('accounts/:accountId/app-passwords')
-  @ApiBody(schema(createAppPasswordBody))
+  @ApiBody(bodyDoc(createAppPasswordBody))
   create(
     @Req() request: AuthedRequest,
     @Param('accountId', new ZodPipe(uuidParam)) accountId: string,
@@ -228,7 +226,7 @@ export class AppPasswordsController {
 
   @Post('legacy/verify')
   @HttpCode(200)
-  @ApiBody(schema(legacyVerifyBody))
+  @ApiBody(bodyDoc(legacyVerifyBody))
   verify(
     @Req() request: AuthedRequest,
     @Body(new ZodPipe(legacyVerifyBody)) body: z.output<typeof legacyVerifyBody>,
@@ -245,7 +243,7 @@ export class DevicesController {
 
   @Post('activate')
   @HttpCode(200)
-  @ApiBody(schema(activateBody))
+  @ApiBody(bodyDoc(activateBody))
   activate(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,

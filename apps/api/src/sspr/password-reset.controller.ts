@@ -3,11 +3,9 @@ import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { PasswordResets } from './password-reset.service.js';
 import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } from './schemas.js';
-
-const schema = (s: z.ZodType) => ({ schema: z.toJSONSchema(s, { io: 'input' }) as Record<string, unknown> });
 
 /**
  * "Forgot my password" (self-service password reset), called by the portal with the organisation's key: the
@@ -23,7 +21,7 @@ export class PasswordResetController {
 
   @Post()
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(startResetBody))
+  @ApiBody(bodyDoc(startResetBody))
   start(
     @Req() request: AuthedRequest,
     @Body(new ZodPipe(startResetBody)) body: z.output<typeof startResetBody>,
@@ -40,7 +38,7 @@ export class PasswordResetController {
   @Post(':flowId/captcha')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(captchaBody))
+  @ApiBody(bodyDoc(captchaBody))
   captcha(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
@@ -51,7 +49,7 @@ export class PasswordResetController {
 
   @Post(':flowId/challenges')
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(gateBody))
+  @ApiBody(bodyDoc(gateBody))
   challenge(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
@@ -63,7 +61,7 @@ export class PasswordResetController {
   @Post(':flowId/challenges/:challengeId/verify')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(gateAnswerBody))
+  @ApiBody(bodyDoc(gateAnswerBody))
   verify(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
@@ -77,7 +75,7 @@ export class PasswordResetController {
   @Post(':flowId/password/check')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(passwordBody))
+  @ApiBody(bodyDoc(passwordBody))
   check(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,
@@ -89,7 +87,7 @@ export class PasswordResetController {
   @Post(':flowId/password')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
-  @ApiBody(schema(passwordBody))
+  @ApiBody(bodyDoc(passwordBody))
   setPassword(
     @Req() request: AuthedRequest,
     @Param('flowId', new ZodPipe(uuidParam)) flowId: string,

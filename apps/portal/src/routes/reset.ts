@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { Portal, Visit } from '../portal.js';
 
@@ -10,22 +10,17 @@ type Body = Record<string, string | undefined>;
  * password with its strength shown as it is typed, and the end.
  */
 export function resetRoutes(app: FastifyInstance, portal: Portal) {
-  const visitOf = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    const visit = await portal.visit(request, request.params.org);
-    if (!visit) reply.code(404).type('text/plain').send('Not found');
-    return visit;
-  };
   const resetOf = (visit: Visit) =>
     visit.session.reset?.org === visit.org.slug ? visit.session.reset : undefined;
 
   app.get<{ Params: Params }>('/:org/reset', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     return portal.render(reply, visit, 'reset-start.njk', { title: visit.t('reset.title'), values: {} });
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/reset', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const username = (request.body.username ?? '').trim();
     if (!username)
@@ -57,7 +52,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.get<{ Params: Params }>('/:org/reset/captcha', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset) return portal.redirect(reply, visit, '/reset');
@@ -68,7 +63,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/reset/captcha', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset) return portal.redirect(reply, visit, '/reset');
@@ -94,7 +89,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.get<{ Params: Params }>('/:org/reset/verify', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset?.shown?.gate) return portal.redirect(reply, visit, '/reset');
@@ -107,7 +102,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
 
   /** A check asked for ("Text", "Call", "Send notification"), or its answer. */
   app.post<{ Params: Params; Body: Body }>('/:org/reset/verify', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset?.shown?.gate) return portal.redirect(reply, visit, '/reset');
@@ -155,7 +150,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.get<{ Params: Params }>('/:org/reset/password', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset?.shown?.password) return portal.redirect(reply, visit, '/reset');
@@ -169,7 +164,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   app.post<{ Params: Params; Body: { password?: string } }>(
     '/:org/reset/password/check',
     async (request, reply) => {
-      const visit = await visitOf(request, reply);
+      const visit = await portal.visitOr404(request, reply);
       if (!visit) return reply;
       const reset = resetOf(visit);
       if (!reset) return { message: '' };
@@ -189,7 +184,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
   );
 
   app.post<{ Params: Params; Body: Body }>('/:org/reset/password', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const reset = resetOf(visit);
     if (!reset?.shown?.password) return portal.redirect(reply, visit, '/reset');

@@ -13,11 +13,8 @@ type Body = Record<string, string | undefined>;
 export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
   /** The signed-in visit, or a redirect to sign in. */
   const signedIn = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    const visit = await portal.visit(request, request.params.org);
-    if (!visit) {
-      reply.code(404).type('text/plain').send('Not found');
-      return null;
-    }
+    const visit = await portal.visitOr404(request, reply);
+    if (!visit) return null;
     const token = visit.session.tokens?.[visit.org.slug];
     if (!token) {
       await portal.redirect(reply, visit, '/sign-in');

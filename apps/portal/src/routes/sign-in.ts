@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { Portal, Visit } from '../portal.js';
 
@@ -10,20 +10,14 @@ type Body = Record<string, string | undefined>;
  * use … right now"), then a session. Also the step-up a Security info change asks for.
  */
 export function signInRoutes(app: FastifyInstance, portal: Portal) {
-  const visitOf = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    const visit = await portal.visit(request, request.params.org);
-    if (!visit) reply.code(404).type('text/plain').send('Not found');
-    return visit;
-  };
-
   app.get<{ Params: Params }>('/:org/sign-in', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     return portal.render(reply, visit, 'sign-in.njk', { title: visit.t('signIn.title'), values: {} });
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/sign-in', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const username = (request.body.username ?? '').trim();
     const password = request.body.password ?? '';
@@ -63,7 +57,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
 
   /** The MFA prompt for the method chosen (the default at first): the challenge is asked for on arrival. */
   app.get<{ Params: Params }>('/:org/sign-in/verify', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug) return portal.redirect(reply, visit, '/sign-in');
@@ -89,7 +83,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
 
   /** A code typed (app, text, email), the security key's assertion, or "I have approved it" without JavaScript. */
   app.post<{ Params: Params; Body: Body }>('/:org/sign-in/verify', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug || !flow.challengeId)
@@ -143,7 +137,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
 
   /** For the page's script: has the push or the call been answered? The finished sign-in is completed here. */
   app.get<{ Params: Params }>('/:org/sign-in/status', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug)
@@ -168,7 +162,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
 
   /** "I can't use my Microsoft Authenticator app right now": the other methods. */
   app.get<{ Params: Params }>('/:org/sign-in/methods', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug) return portal.redirect(reply, visit, '/sign-in');
@@ -176,7 +170,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/sign-in/methods', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug) return portal.redirect(reply, visit, '/sign-in');
@@ -190,7 +184,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
   });
 
   app.get<{ Params: Params }>('/:org/sign-out', async (request, reply) => {
-    const visit = await visitOf(request, reply);
+    const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const token = visit.session.tokens?.[visit.org.slug];
     if (token) await visit.org.client.sessions.signOut(token).catch(() => undefined);

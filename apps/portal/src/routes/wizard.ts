@@ -13,11 +13,8 @@ type Body = Record<string, string | undefined>;
  */
 export function wizardRoutes(app: FastifyInstance, portal: Portal) {
   const visitOf = async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-    const visit = await portal.visit(request, request.params.org);
-    if (!visit) {
-      reply.code(404).type('text/plain').send('Not found');
-      return null;
-    }
+    const visit = await portal.visitOr404(request, reply);
+    if (!visit) return null;
     const wizard = visit.session.wizard;
     if (!wizard || wizard.org !== visit.org.slug) {
       await portal.redirect(reply, visit, '/sign-in');
