@@ -164,5 +164,5 @@ describe('password reset through the worker and the Twilio fake', () => {
     expect(textsTo(phone).filter((body) => /reset your/.test(body))).toHaveLength(1);
     expect(textsTo(phone)).toHaveLength(2);
     expect(fake.acceptedCount(phone)).toBe(2);
-  });
+  }, 30_000); // it waits 2 s on purpose, and goes through a worker process: more than jest's 5 s default under load
 });
