@@ -20,6 +20,7 @@ import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
 import { CONFIG, type WorkerConfig } from './config.js';
 import { Fairness } from './delivery/fairness.js';
+import { evenLimiter } from './even-limiter.js';
 import { Redis } from 'ioredis';
 import { type ProcessorEntry, processorsFor } from './registry.js';
 
@@ -36,7 +37,7 @@ function configured({ queue, processor, options }: ProcessorEntry, config: Worke
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_MS,
     stalledInterval: config.WORKER_LOCK_MS,
-    ...(config.WORKER_RATE_LIMITS[queue] ? { limiter: config.WORKER_RATE_LIMITS[queue] } : {}),
+    ...(config.WORKER_RATE_LIMITS[queue] ? { limiter: evenLimiter(config.WORKER_RATE_LIMITS[queue]) } : {}),
   })(withSettings);
   return { provide: processor, useClass: withSettings };
 }

@@ -1,2 +1,2 @@
 export { loadConfig, redactConfig, ConfigError, type Config } from './load.js';
-export { schemas, secretNames, type Concern } from './schema.js';
+export { schemas, secretNames, type Concern, type RateLimit } from './schema.js';

@@ -66,9 +66,9 @@ describe('WORKER_RATE_LIMITS', () => {
       .setLogger(false as never)
       .compile();
     await moduleRef.init();
-    // BullMQ's limiter lets `max` jobs start in each window: the first send falls somewhere in window 1 and
-    // the send that opens window SECONDS + 1 no sooner than SECONDS windows after window 1 began, so at
-    // least SECONDS - 1 windows lie between them however late the first one came (unlimited: milliseconds)
+    // The limit starts PER_SECOND jobs a second (in short slices, see even-limiter.ts): the send after the
+    // first PER_SECOND * SECONDS cannot come before about SECONDS seconds after the first, and a margin of
+    // a second is left for a first send that came late in its slice (unlimited: milliseconds)
     const deadline = Date.now() + (SECONDS + 10) * 1000;
     while (channel.sentAt.length <= PER_SECOND * SECONDS && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
