@@ -16,8 +16,6 @@ if (polled) {
       if (answer.state === 'error' && status) status.textContent = answer.message;
       // denied or expired: nothing more will come, the person chooses what to do
       if (answer.state === 'error' && answer.challenge) return;
-      else if (answer.challenge && answer.challenge !== 'pending' && status)
-        status.textContent = answer.challenge;
     } catch {
       // the form still works without this
     }

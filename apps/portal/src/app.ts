@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -10,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import nunjucks from 'nunjucks';
 import type { PortalConfig } from './config.js';
+import { LANG_COOKIE } from './i18n.js';
 import { Portal } from './portal.js';
 import { inboxRoutes } from './routes/inbox.js';
 import { resetRoutes } from './routes/reset.js';
@@ -17,10 +16,13 @@ import { securityInfoRoutes } from './routes/security-info.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { wizardRoutes } from './routes/wizard.js';
 import { Sessions } from './session.js';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const nhsuk = path.dirname(createRequire(import.meta.url).resolve('nhsuk-frontend/package.json'));
+import {
+  nhsukDirectory as nhsuk,
+  portalDirectory,
+  sendPlainPage,
+  viewDirectories,
+  viewOptions,
+} from './views.js';
 
 /** The portal: server-rendered NHS.UK pages for staff, a client of the Verity API like any relying app. */
 export async function buildPortal(
@@ -49,32 +51,24 @@ export async function buildPortal(
   });
   await app.register(fastifyView, {
     engine: { nunjucks },
-    templates: [path.join(root, 'views'), path.join(nhsuk, 'dist')],
-    options: {
-      autoescape: true,
-      noCache: config.NODE_ENV !== 'production',
-      onConfigure: (env: nunjucks.Environment) => {
-        env.addFilter('day', (iso: string, lang: string) =>
-          new Date(iso).toLocaleDateString(lang === 'cy' ? 'cy-GB' : 'en-GB', {
-            day: 'numeric',
-            month: 'long',
-            year: 'numeric',
-          }),
-        );
-      },
-    },
+    templates: viewDirectories,
+    options: viewOptions(config.NODE_ENV === 'production'),
   });
   // an unexpected failure is a plain page that names nothing inside
   app.setErrorHandler((error, request, reply) => {
     request.log.error({ err: error }, 'portal error');
     const status = (error as { statusCode?: number }).statusCode ?? 500;
-    return reply
-      .code(status >= 400 && status < 600 ? status : 500)
-      .type('text/html')
-      .send(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sorry, there is a problem with the service</title><link rel="stylesheet" href="/nhsuk/nhsuk-frontend.min.css"></head><body><main class="nhsuk-width-container nhsuk-main-wrapper" id="maincontent"><h1 class="nhsuk-heading-l">Sorry, there is a problem with the service</h1><p>Try again later. If it keeps happening, contact your local helpdesk.</p></main></body></html>`,
-      );
+    return sendPlainPage(
+      request,
+      reply,
+      status >= 400 && status < 600 ? status : 500,
+      'error.title',
+      'error.lead',
+    );
   });
+  app.setNotFoundHandler((request, reply) =>
+    sendPlainPage(request, reply, 404, 'notFound.title', 'notFound.lead'),
+  );
   await app.register(fastifyStatic, { root: path.join(nhsuk, 'dist/nhsuk/assets'), prefix: '/assets/' });
   await app.register(fastifyStatic, {
     root: path.join(nhsuk, 'dist/nhsuk'),
@@ -83,14 +77,14 @@ export async function buildPortal(
     allowedPath: (p) => /^\/nhsuk-frontend\.min\.(css|js)(\.map)?$/.test(p),
   });
   await app.register(fastifyStatic, {
-    root: path.join(root, 'public'),
+    root: path.join(portalDirectory, 'public'),
     prefix: '/static/',
     decorateReply: false,
   });
 
   app.addHook('onRequest', async (request, reply) => {
     const lang = (request.query as { lang?: string }).lang;
-    if (lang === 'en' || lang === 'cy') reply.setCookie('verity_lang', lang, { path: '/', sameSite: 'lax' });
+    if (lang === 'en' || lang === 'cy') reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax' });
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
   });
@@ -100,13 +94,7 @@ export async function buildPortal(
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/', async (_request, reply) =>
-    reply
-      .type('text/html')
-      .send(
-        '<!doctype html><html lang="en"><head><title>Verity</title></head><body><main><h1>Verity</h1><p>Sign in through your organisation’s address, for example /your-organisation/sign-in.</p></main></body></html>',
-      ),
-  );
+  app.get('/', async (request, reply) => sendPlainPage(request, reply, 200, 'service.name', 'home.lead'));
   signInRoutes(app, portal);
   wizardRoutes(app, portal);
   securityInfoRoutes(app, portal);

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type VerityClient, VerityProblem, createVerityClient } from '@verity/sdk';
 import type { PortalConfig } from './config.js';
-import { type Lang, translator } from './i18n.js';
+import { type Lang, langOf, translator } from './i18n.js';
 import type { MessageKey } from './locales/en.js';
 import type { PortalSession, Sessions } from './session.js';
+import { sendPlainPage } from './views.js';
 
 export interface Organisation {
   slug: string;
@@ -89,7 +90,7 @@ export class Portal {
     reply: FastifyReply,
   ): Promise<Visit | null> {
     const visit = await this.visit(request, request.params.org);
-    if (!visit) await reply.code(404).type('text/plain').send('Not found');
+    if (!visit) await sendPlainPage(request, reply, 404, 'notFound.title', 'notFound.lead');
     return visit;
   }
 
@@ -129,16 +130,15 @@ export class Portal {
     return this.save(reply, visit).then(() => reply.redirect(`/${visit.org.slug}${path}`, 303));
   }
 
-  /** The problem's own words where the API gave them; a safe sentence otherwise. */
-  problemText(error: unknown, visit: Visit, fallback: MessageKey = 'common.errorSummary'): string {
-    if (error instanceof VerityProblem) return error.detail;
+  /**
+   * The problem's own words where the API gave them; a safe sentence otherwise (no answer, or an answer that was
+   * not the API's problem document, such as a proxy's page: `http-<status>`).
+   */
+  problemText(error: unknown, visit: Visit, fallback: MessageKey = 'error.tryLater'): string {
+    if (error instanceof VerityProblem && !error.code.startsWith('http-') && error.detail)
+      return error.detail;
     return visit.t(fallback);
   }
-}
-
-function langOf(request: FastifyRequest): Lang {
-  const asked = (request.query as { lang?: string } | undefined)?.lang ?? request.cookies['verity_lang'];
-  return asked === 'cy' ? 'cy' : 'en';
 }
 
 export { VerityProblem };

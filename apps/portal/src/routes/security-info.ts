@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
+import type { MessageKey } from '../locales/en.js';
 import type { Portal, Visit } from '../portal.js';
 import { addBody, answerOf, enrolmentApi, renderEnrolment } from './enrolment.js';
 
@@ -171,7 +172,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       }
       await api.verify(enrolment.enrolmentId, answerOf(request.body));
       delete visit.session.enrolment;
-      visit.session.flash = { kind: 'success', text: visit.t('securityInfo.title') };
+      visit.session.flash = { kind: 'success', text: visit.t('securityInfo.added') };
       return portal.redirect(reply, visit, '/security-info');
     } catch (error) {
       const handled = await problem(reply, visit, token, error, '/security-info/enrolment');
@@ -230,9 +231,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const method = overview.methods.find((m) => m.id === request.params.id);
     if (!method) return portal.redirect(reply, held.visit, '/security-info');
     return portal.render(reply, held.visit, 'delete-method.njk', {
-      title: held.visit.t('securityInfo.deleteTitle', {
-        label: held.visit.t(`method.${method.type}` as never, { display: method.display ?? '' }),
-      }),
+      title: deleteTitle(held.visit, method),
       method,
     });
   });
@@ -254,7 +253,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         visit,
         'delete-method.njk',
         {
-          title: visit.t('securityInfo.deleteTitle', { label: method?.label ?? '' }),
+          title: deleteTitle(visit, method),
           method,
           errors: [{ text: portal.problemText(error, visit), href: '#main' }],
         },
@@ -313,4 +312,12 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       }
     },
   );
+}
+
+/** "Delete Text +44 ••••••••21?" */
+function deleteTitle(visit: Visit, method: { type: string; display: string | null } | undefined): string {
+  const label = method
+    ? visit.t(`method.${method.type}` as MessageKey, { display: method.display ?? '' })
+    : '';
+  return visit.t('securityInfo.deleteTitle', { label });
 }
