@@ -35,5 +35,8 @@ export default tseslint.config(
   },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs' } },
   // code that runs in the browser: the portal's progressive enhancement, the reference authenticator
-  { files: ['apps/*/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['apps/*/public/**/*.js', 'apps/authenticator/bundles/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

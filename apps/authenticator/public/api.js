@@ -99,7 +99,7 @@ const base = (organisation, deviceId) =>
  * Registers the device's public key with the activation code from the QR link.
  * @param {string} organisation
  * @param {string} deviceId
- * @param {{activationCode: string, publicKey: import('./jws.js').PublicJwk, platform: 'web'}} body
+ * @param {{activationCode: string, publicKey: import('./jws.js').PublicJwk, platform: 'web', pushToken?: string}} body
  * @returns {Promise<Activated>}
  */
 export function activate(organisation, deviceId, body) {
@@ -159,6 +159,16 @@ export async function answerRequest(account, challengeId, decision, number) {
     `${base(account.organisationSlug, account.deviceId)}/challenges/${encodeURIComponent(challengeId)}/answer`,
     { proof },
   );
+}
+
+/**
+ * Gives Verity this browser's FCM token for the account, so it can wake the app with a push.
+ * @param {DeviceAccount} account
+ * @param {string} pushToken
+ */
+export async function updatePushToken(account, pushToken) {
+  const proof = await deviceProof(account.keys.privateKey, account.deviceId, 'push-token', { pushToken });
+  return call('PUT', `${base(account.organisationSlug, account.deviceId)}/push-token`, { proof });
 }
 
 /**

@@ -1,8 +1,18 @@
-import { ApiProblem, Unreachable, activate, answerRequest, deactivate, pendingRequests } from './api.js';
+import {
+  ApiProblem,
+  Unreachable,
+  activate,
+  answerRequest,
+  deactivate,
+  pendingRequests,
+  updatePushToken,
+} from './api.js';
 import { byId, h, svg } from './dom.js';
 import { newDeviceKey } from './jws.js';
 import { LinkError, parseLink } from './link.js';
 import { MAP, locate } from './map.js';
+import { loadFirebaseConfig, pushState, startServiceWorker } from './push.js';
+import { pushPlan, pushStatusText } from './push-rules.js';
 import { allAccounts, deleteAccount, saveAccount } from './store.js';
 import { chooseLanguage, t, useLanguage } from './strings.js';
 import { secondsLeft, timeStep, totp } from './totp.js';
@@ -21,8 +31,6 @@ import { secondsLeft, timeStep, totp } from './totp.js';
  * @property {number} shownAt
  */
 
-/** How often the device asks Verity for sign-in requests. */
-const POLL_MS = 2000;
 /** How many answered requests stay on screen with their result. */
 const KEEP_ANSWERED = 5;
 
@@ -34,11 +42,18 @@ const requestCards = new Map();
 const accountProblems = new Map();
 /** @type {Map<string, {step: number, code: string}>} the current code of each account */
 const codes = new Map();
+/** @type {import('./push-rules.js').FirebaseWebConfig | null} web push settings; null: poll only */
+let firebase = null;
+/** @type {ServiceWorkerRegistration | null} */
+let worker = null;
+/** @type {import('./push-rules.js').PushState} */
+let push = { state: 'unconfigured' };
 
 const ui = {
   fatal: byId('fatal'),
   status: byId('status'),
   check: /** @type {HTMLButtonElement} */ (byId('check')),
+  pushStatus: byId('push-status'),
   requestsHeading: byId('requests-heading'),
   noRequests: byId('no-requests'),
   requestList: byId('request-list'),
@@ -62,7 +77,6 @@ const ui = {
 
 useLanguage(chooseLanguage(navigator.languages?.length ? navigator.languages : [navigator.language]));
 translatePage();
-registerServiceWorker();
 void start();
 
 function translatePage() {
@@ -70,11 +84,6 @@ function translatePage() {
   document.title = t('appTitle');
   for (const element of document.querySelectorAll('[data-i18n]'))
     element.textContent = t(/** @type {StringKey} */ (element.getAttribute('data-i18n')));
-}
-
-function registerServiceWorker() {
-  // the offline shell; an insecure context or a browser without service workers simply goes without it
-  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);
 }
 
 async function start() {
@@ -105,10 +114,9 @@ async function start() {
   renderAccounts();
   updateRequestsEmpty();
   tickEverySecond();
-  setInterval(() => {
-    if (!polling) void poll(false);
-  }, POLL_MS);
+  pollRegularly();
   void poll(false);
+  void setUpPush();
 }
 
 /** @param {string} message */
@@ -148,6 +156,7 @@ async function addAccount() {
     showLinkError(error instanceof LinkError ? t(/** @type {StringKey} */ (`link_${error.reason}`)) : '');
     return;
   }
+  if (link.kind === 'verity') void turnOnPush();
   adding = true;
   ui.addButton.disabled = true;
   ui.addButton.textContent = t('adding');
@@ -164,7 +173,10 @@ async function addAccount() {
     ui.link.value = '';
     renderAccounts();
     announce(t('accountAdded', { username: account.username, organisation: account.organisationName }));
-    if (account.kind === 'verity') void poll(false);
+    if (account.kind === 'verity') {
+      void poll(false);
+      void updatePush();
+    }
   } finally {
     adding = false;
     ui.addButton.disabled = false;
@@ -184,11 +196,14 @@ async function activateVerity(link) {
     return null;
   }
   const { keys, publicKey } = await newDeviceKey();
+  // without a token yet, it is sent when there is one (updatePush)
+  const pushToken = push.state === 'on' ? push.token : undefined;
   try {
     const activated = await activate(link.organisation, link.device, {
       activationCode: link.code,
       publicKey,
       platform: 'web',
+      ...(pushToken ? { pushToken } : {}),
     });
     return {
       id: activated.deviceId,
@@ -205,6 +220,7 @@ async function activateVerity(link) {
         period: activated.totp.period ?? 30,
         algorithm: activated.totp.algorithm ?? 'SHA1',
       },
+      ...(pushToken ? { pushToken } : {}),
       addedAt: new Date().toISOString(),
     };
   } catch (error) {
@@ -493,7 +509,19 @@ function deviceAccount(account) {
 let polling = null;
 let reachable = true;
 
+/** Every 2 seconds, or more slowly while a push wakes every account (in case one is lost). */
+function pollRegularly() {
+  setTimeout(
+    () => {
+      if (!polling) void poll(false);
+      pollRegularly();
+    },
+    pushPlan(push, [...accounts.values()]).pollMs,
+  );
+}
+
 async function checkNow() {
+  void turnOnPush();
   if (![...accounts.values()].some((a) => a.kind === 'verity')) {
     announce(t('noAccountsToCheck'));
     return;
@@ -571,6 +599,53 @@ async function pollOnce(manual) {
           : t('requestsWaitingMany', { count: waiting }),
     );
   else if (gone) announce(t('requestGone'));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Notifications (web push), where the server is configured for them
+
+async function setUpPush() {
+  firebase = await loadFirebaseConfig();
+  worker = await startServiceWorker(firebase, () => void poll(false));
+  await updatePush();
+}
+
+/** Only on a click: browsers refuse (or quieten) a permission prompt nobody asked for. */
+async function turnOnPush() {
+  if (!firebase || push.state === 'on') return;
+  if (globalThis.Notification?.permission === 'default')
+    await Notification.requestPermission().catch(() => undefined);
+  await updatePush();
+}
+
+/** @type {Promise<void>} */
+let pushUpdate = Promise.resolve();
+
+/** Gets this browser's push token (again: it may have changed) and gives it to the accounts without it. */
+function updatePush() {
+  pushUpdate = pushUpdate.then(refreshPush);
+  return pushUpdate;
+}
+
+async function refreshPush() {
+  if (!firebase) return;
+  const state = await pushState(firebase, worker, () => void poll(false));
+  push = state;
+  const text = pushStatusText(state);
+  ui.pushStatus.textContent = text ?? '';
+  ui.pushStatus.hidden = !text;
+  if (state.state !== 'on') return;
+  for (const account of pushPlan(state, [...accounts.values()]).register) {
+    try {
+      await updatePushToken(deviceAccount(account), state.token);
+      if (!accounts.has(account.id)) continue; // removed meanwhile
+      const updated = { ...account, pushToken: state.token };
+      await saveAccount(updated);
+      accounts.set(account.id, updated);
+    } catch {
+      // tried again at the next start or click; polling finds its requests meanwhile
+    }
+  }
 }
 
 /** @param {boolean} now */

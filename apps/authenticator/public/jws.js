@@ -40,7 +40,7 @@ export async function signJws(privateKey, payload) {
  * @param {CryptoKey} privateKey
  * @param {string} deviceId
  * @param {DeviceAction} act
- * @param {Record<string, unknown>} [extra] an answer's `challengeId`, `decision` and `number`
+ * @param {Record<string, unknown>} [extra] an answer's `challengeId`, `decision` and `number`; a `pushToken`
  * @param {number} [now] milliseconds since the epoch
  */
 export function deviceProof(privateKey, deviceId, act, extra = {}, now = Date.now()) {

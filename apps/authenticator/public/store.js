@@ -17,6 +17,7 @@ const STORE = 'accounts';
  * @property {string} [deviceId] Verity accounts
  * @property {string} [api] the Verity API the activation link named, for information
  * @property {CryptoKeyPair} [keys] Verity accounts: the device key (private half non-extractable)
+ * @property {string} [pushToken] Verity accounts: the FCM token Verity last accepted for it (web push)
  * @property {{secret: string, digits: number, period: number, algorithm: import('./totp.js').TotpAlgorithm}} totp
  * @property {string} addedAt ISO 8601
  */

@@ -50,6 +50,20 @@ const en = {
   requestsWaitingMany: '{count} sign-in requests are waiting.',
   requestGone: 'A sign-in request was withdrawn or has expired.',
 
+  // notifications (web push, where the server is set up for it)
+  pushTitle: 'Approve sign-in?',
+  pushBody: 'Someone is signing in at {organisation}. Open the app to answer.',
+  pushBodyApp: 'Someone is signing in to {app} at {organisation}. Open the app to answer.',
+  pushOn: 'Notifications are on: sign-in requests also show when this app is in the background.',
+  pushNotAsked:
+    'Notifications are off. Press Check for notifications to allow them; until then this app checks for sign-in requests while it is open.',
+  pushDenied:
+    'Notifications are blocked for this app in the browser’s settings, so it checks for sign-in requests while it is open.',
+  pushUnsupported:
+    'This browser cannot show notifications from this app, so it checks for sign-in requests while it is open.',
+  pushFailed:
+    'Notifications could not be turned on (the notification service cannot be reached), so this app checks for sign-in requests while it is open.',
+
   // accounts
   accountsHeading: 'Accounts',
   noAccounts: 'There are no accounts on this device yet. Add one below.',

@@ -1,7 +1,11 @@
 /* The offline shell: the app's own files, network first (so a new version shows at once) and the cache when
-   offline. Verity's device API (/v1/…) and /health are never cached or answered from here. */
+   offline. Verity's device API (/v1/…) and /health are never cached or answered from here. With web push, the
+   app registers this worker as /sw.js?firebase=… and it also shows sign-in requests as notifications
+   (push-sw.js, bundled with Firebase's SDK). */
 
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
+if (new URL(sw.location.href).searchParams.has('firebase')) sw.importScripts('/push-sw.js');
 
 const CACHE = 'verity-authenticator-v1';
 const SHELL = [
@@ -15,11 +19,14 @@ const SHELL = [
   '/jws.js',
   '/link.js',
   '/map.js',
+  '/push.js',
+  '/push-rules.js',
   '/store.js',
   '/strings.js',
   '/totp.js',
   '/icon.svg',
   '/manifest.webmanifest',
+  '/config.json',
 ];
 
 sw.addEventListener('install', (event) => {

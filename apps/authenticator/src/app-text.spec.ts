@@ -10,7 +10,7 @@ describe('the app’s strings (public/strings.js)', () => {
   it('has every key the page and the code use', () => {
     const used = new Set<string>();
     for (const [, key] of read('index.html').matchAll(/data-i18n="([^"]+)"/g)) used.add(key!);
-    for (const file of ['app.js'])
+    for (const file of ['app.js', 'push-rules.js'])
       for (const [, key] of read(file).matchAll(/\bt\('([^']+)'/g)) used.add(key!);
     for (const outcome of ['approved', 'denied', 'wrong_number', 'fraud'])
       used.add(`outcome_${outcome}`).add(`outcomeDetail_${outcome}`);
@@ -37,6 +37,17 @@ describe('the app’s strings (public/strings.js)', () => {
     const body = read('index.html').split('<body>')[1]!.split('<noscript>')[0]!;
     const text = body.replace(/<[^>]+>/g, ' ').trim();
     expect(text).toBe('');
+  });
+});
+
+describe('the service worker (public/sw.js)', () => {
+  it('keeps every module the page loads, so the app starts offline', () => {
+    const shell = new Set([...read('sw.js').matchAll(/^ {2}'(\/[^']*)',$/gm)].map(([, path]) => path));
+    const modules = new Set(['/app.js']);
+    for (const module of modules)
+      for (const [, name] of read(module.slice(1)).matchAll(/\bfrom '\.\/([^']+)'/g)) modules.add(`/${name}`);
+    expect(modules.size).toBeGreaterThan(8);
+    expect([...modules].filter((path) => !shell.has(path))).toEqual([]);
   });
 });
 

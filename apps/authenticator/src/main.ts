@@ -4,7 +4,11 @@ import { buildServer } from './server.js';
 
 try {
   const config = loadConfig();
-  const app = await buildServer({ apiUrl: config.apiUrl, logger: { level: 'warn' } });
+  const app = await buildServer({
+    apiUrl: config.apiUrl,
+    firebase: config.firebase,
+    logger: { level: 'warn' },
+  });
   await app.listen({ port: config.port, host: config.host });
   const { address, port } = app.server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;

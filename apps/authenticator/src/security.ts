@@ -1,27 +1,38 @@
 import type { FastifyInstance } from 'fastify';
 
+/** Where Firebase's web SDK gets a push token: Firebase Installations, then FCM registration. */
+export const FIREBASE_ORIGINS = [
+  'https://firebaseinstallations.googleapis.com',
+  'https://fcmregistrations.googleapis.com',
+];
+
 /**
  * Only this origin's own files and API: no inline scripts or styles, no framing, no external tiles or fonts.
- * The browser code is plain ES modules from `public/`.
+ * The browser code is plain ES modules from `public/`. With web push, the page and the service worker may also
+ * ask Firebase for a token.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "worker-src 'self'",
-  "media-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(options: { webPush: boolean }) {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    ["connect-src 'self'", ...(options.webPush ? FIREBASE_ORIGINS : [])].join(' '),
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "media-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** The policy without web push. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ webPush: false });
 
 export const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -32,8 +43,10 @@ export const SECURITY_HEADERS: Record<string, string> = {
 };
 
 /** Adds the security headers to every answer, files, proxied API answers and errors alike. */
-export function securityHeaders(app: FastifyInstance) {
+export function securityHeaders(app: FastifyInstance, options: { webPush: boolean }) {
+  const csp = contentSecurityPolicy(options);
   app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('content-security-policy', csp);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
     return payload;
   });

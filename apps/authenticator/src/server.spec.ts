@@ -1,8 +1,11 @@
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { CONTENT_SECURITY_POLICY } from './security.js';
+import { CONTENT_SECURITY_POLICY, FIREBASE_ORIGINS } from './security.js';
 import { buildServer } from './server.js';
 
 interface Seen {
@@ -182,6 +185,13 @@ describe('the reference authenticator server', () => {
     });
   });
 
+  it('tells the page that web push is not configured, so it polls: /config.json', async () => {
+    const response = await app.inject({ method: 'GET', url: '/config.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ firebase: null });
+    expect(response.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+  });
+
   it.each([
     ['/app.js', /javascript/],
     ['/totp.js', /javascript/],
@@ -340,5 +350,52 @@ describe('the reference authenticator server', () => {
     } finally {
       await prefixed.close();
     }
+  });
+});
+
+describe('the reference authenticator server with web push (FCM)', () => {
+  const firebase = {
+    apiKey: 'AIzaSyA-test-key-0123456789abcdefghijk',
+    projectId: 'verity-demo',
+    messagingSenderId: '123456789012',
+    appId: '1:123456789012:web:0a1b2c3d4e5f6a7b',
+    vapidKey: `B${'x'.repeat(86)}`,
+  };
+  let bundlesDir: string;
+  let app: Awaited<ReturnType<typeof listening>>;
+
+  beforeAll(async () => {
+    bundlesDir = await mkdtemp(join(tmpdir(), 'authenticator-bundles-'));
+    await writeFile(join(bundlesDir, 'firebase.js'), 'export const bundled = true;\n');
+    app = await listening({ apiUrl: new URL('http://127.0.0.1:9/'), firebase, bundlesDir });
+  });
+  afterAll(async () => {
+    await app.close();
+    await rm(bundlesDir, { recursive: true });
+  });
+
+  it('gives the page the Firebase web app and VAPID key: /config.json', async () => {
+    const response = await app.inject({ method: 'GET', url: '/config.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ firebase });
+  });
+
+  it('lets the page and the service worker reach Firebase for a token, and nothing more', async () => {
+    const csp = String((await app.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+    const connect = csp.split('; ').find((directive) => directive.startsWith('connect-src'));
+    expect(connect).toBe(`connect-src 'self' ${FIREBASE_ORIGINS.join(' ')}`);
+    expect(FIREBASE_ORIGINS).toEqual([
+      'https://firebaseinstallations.googleapis.com',
+      'https://fcmregistrations.googleapis.com',
+    ]);
+    expect(csp.replace(connect!, "connect-src 'self'")).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('serves the bundled Firebase SDK next to the app’s own files', async () => {
+    const bundle = await app.inject({ method: 'GET', url: '/firebase.js' });
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+    expect(bundle.body).toContain('bundled');
+    expect((await app.inject({ method: 'GET', url: '/app.js' })).statusCode).toBe(200);
   });
 });

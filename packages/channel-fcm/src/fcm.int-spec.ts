@@ -71,7 +71,7 @@ describe('fcm channel through firebase-admin', () => {
     await fake.close();
   });
 
-  it('posts a data-only, high-priority FCM v1 message with the challenge lifetime as its TTL', async () => {
+  it('posts a data-only, high-priority FCM v1 message (Android, APNs and web push) with the challenge lifetime as its TTL', async () => {
     const sent = message();
     const before = Math.floor(Date.now() / 1000);
     const result = await channel.send(sent);
@@ -88,6 +88,7 @@ describe('fcm channel through firebase-admin', () => {
     expect(body.message.data).toEqual(sent.content.data);
     expect(body.message).not.toHaveProperty('notification');
     expect(body.message.android).toEqual({ priority: 'high', ttl: '120s' });
+    expect(body.message.webpush).toEqual({ headers: { Urgency: 'high', TTL: '120' } });
     const apns = body.message.apns as { headers: Record<string, string> };
     expect(apns.headers['apns-priority']).toBe('10');
     const expiration = Number(apns.headers['apns-expiration']);

@@ -208,6 +208,8 @@ export const fcmChannel = defineChannel({
               'apns-expiration': String(Math.floor(Date.now() / 1000) + content.ttlSeconds),
             },
           },
+          // browsers (the reference authenticator): RFC 8030 headers for the push service
+          webpush: { headers: { Urgency: 'high', TTL: String(content.ttlSeconds) } },
         };
         const attempt: Attempt = {};
         let timer: NodeJS.Timeout | undefined;
