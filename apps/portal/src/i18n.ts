@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { cy } from './locales/cy.js';
-import { en, type MessageKey } from './locales/en.js';
+import { en, keptFromApi, type MessageKey } from './locales/en.js';
 
 export type Lang = 'en' | 'cy';
 /** Remembers `?lang=`. */
@@ -16,6 +16,29 @@ export function translator(lang: Lang) {
 }
 
 export type Translate = ReturnType<typeof translator>;
+
+/**
+ * Words the API wrote (a problem's detail, a rule's reason, a security question), by the key of their code
+ * (`problem.<code>`, `reason.<CODE>`, `question.<id>`): the catalogue's words. Except where the API's English
+ * carries specifics the catalogue leaves out (`keptFromApi`): there English, and any language not yet translated,
+ * shows the API's own sentence. A code the catalogue does not know keeps the API's words.
+ */
+export function apiText(
+  t: Translate,
+  lang: Lang,
+  key: string,
+  apiWords: string,
+  params: Record<string, unknown> = {},
+): string {
+  if (!isMessageKey(key)) return apiWords;
+  const translated = lang !== 'en' && catalogues[lang][key] !== undefined;
+  if (apiWords && keptFromApi.has(key) && !translated) return apiWords;
+  return t(key, params);
+}
+
+function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
 
 /** The language asked for (`?lang=cy`, then the cookie it left); English otherwise. */
 export function langOf(request: FastifyRequest): Lang {

@@ -1,9 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type VerityClient, VerityProblem, createVerityClient } from '@verity/sdk';
+import {
+  type Reason,
+  type SecurityQuestion,
+  type VerityClient,
+  VerityProblem,
+  createVerityClient,
+} from '@verity/sdk';
 import type { PortalConfig } from './config.js';
-import { type Lang, langOf, translator } from './i18n.js';
-import type { MessageKey } from './locales/en.js';
+import { type Lang, apiText, langOf, translator } from './i18n.js';
 import type { PortalSession, Sessions } from './session.js';
 import { sendPlainPage } from './views.js';
 
@@ -119,6 +124,8 @@ export class Portal {
       signedIn: Boolean(visit.session.tokens?.[visit.org.slug]),
       lang: visit.lang,
       t: visit.t,
+      reasonText: (reason: Reason) => this.reasonText(reason, visit),
+      questionText: (question: SecurityQuestion) => this.questionText(question, visit),
       csrfToken: reply.generateCsrf(),
       cspNonce: nonce,
       flash,
@@ -131,13 +138,29 @@ export class Portal {
   }
 
   /**
-   * The problem's own words where the API gave them; a safe sentence otherwise (no answer, or an answer that was
-   * not the API's problem document, such as a proxy's page: `http-<status>`).
+   * A problem in the person's words: its reasons where it gives them, or its code (`apiText`); a safe sentence
+   * when there was no answer, or an answer that was not the API's problem document, such as a proxy's page
+   * (`http-<status>`). `params` fill in what a translation names that the problem does not carry (a password's
+   * lengths).
    */
-  problemText(error: unknown, visit: Visit, fallback: MessageKey = 'error.tryLater'): string {
-    if (error instanceof VerityProblem && !error.code.startsWith('http-') && error.detail)
-      return error.detail;
-    return visit.t(fallback);
+  problemText(error: unknown, visit: Visit, params: Record<string, unknown> = {}): string {
+    if (!(error instanceof VerityProblem) || error.code.startsWith('http-')) return visit.t('error.tryLater');
+    if (error.reasons?.length) return error.reasons.map((r) => this.reasonText(r, visit, params)).join(' ');
+    const text = apiText(visit.t, visit.lang, `problem.${error.code}`, error.detail, {
+      seconds: error.retryAfterSeconds,
+      ...params,
+    });
+    return text || visit.t('error.tryLater');
+  }
+
+  /** A rule's reason in the person's words, by its code. */
+  reasonText(reason: Reason, visit: Visit, params: Record<string, unknown> = {}): string {
+    return apiText(visit.t, visit.lang, `reason.${reason.code}`, reason.message, params);
+  }
+
+  /** A security question in the person's words, by its id. */
+  questionText(question: SecurityQuestion, visit: Visit): string {
+    return apiText(visit.t, visit.lang, `question.${question.id}`, question.text);
   }
 }
 

@@ -11,8 +11,8 @@ import { plainPage, viewDirectories, viewOptions } from './views.js';
 
 /*
  * Every page rendered in a pseudo-language whose every message is ⟦wrapped⟧: whatever a person would read or hear
- * outside the brackets is either their own data (names, numbers, dates, the API's sentences) or punctuation.
- * English typed into a template, or handed to one by a route, shows up here.
+ * outside the brackets is either their own data (names, numbers, dates, the API's sentences that English keeps)
+ * or punctuation. English typed into a template, or handed to one by a route, shows up here.
  */
 
 const english = translator('en');
@@ -34,7 +34,7 @@ const NUMBER = '42';
 const SECRET = 'JBSWY3DPEHPK3PXP';
 const LINK = 'https://verity.example/activate/abc123';
 const QUESTION = 'What was the name of your first school?';
-/** The API's own words (a problem's detail, a rule's reason), shown as they come. */
+/** The API's own words where the portal keeps them (a reason with specifics, a code it does not know). */
 const API_SENTENCE = 'There have been too many attempts. Try again in 15 minutes.';
 const SMS = 'Use verification code 123456 to sign in to Northshire.';
 const DEVICE = 'device-token';
@@ -83,7 +83,10 @@ const overview = {
       type: 'security_questions',
       label: 'Security questions',
       allowed: false,
-      reasons: [{ code: 'method-not-allowed', message: API_SENTENCE }],
+      reasons: [
+        { code: 'METHOD_DISABLED', message: API_SENTENCE },
+        { code: 'QUESTIONS_NEVER_FOR_ELEVATED', message: 'Security questions cannot be used by accounts…' },
+      ],
     },
   ],
 };
@@ -227,7 +230,10 @@ const pages: Page[] = [
         ...wizardView,
         outcome: 'blocked',
         offerFirst: null,
-        reasons: [{ code: 'registration-blocked', message: API_SENTENCE }],
+        reasons: [
+          { code: 'REGISTRATION_NOTHING_TO_OFFER', message: 'None of the methods your organisation allows…' },
+          { code: 'A_CODE_NEWER_THAN_THE_PORTAL', message: API_SENTENCE },
+        ],
         snooze: { allowed: false, days: 0, remaining: 0, reasons: [] },
       },
       errors: [{ text: API_SENTENCE, href: '#type' }],
@@ -324,7 +330,13 @@ const pages: Page[] = [
     view: 'enrolment.njk',
     context: enrolment('waiting_for_answers', {
       type: 'security_questions',
-      questions: { from: [{ id: 'q1', text: QUESTION }], answer: 1 },
+      questions: {
+        from: [
+          { id: 'first-school', text: 'What was the name of the first school you attended?' },
+          { id: 'a-question-newer-than-the-portal', text: QUESTION },
+        ],
+        answer: 2,
+      },
     }),
   },
   {
@@ -448,7 +460,10 @@ const pages: Page[] = [
     view: 'message.njk',
     context: {
       title: t('signIn.blockedTitle'),
-      reasons: [{ code: 'account-disabled', message: API_SENTENCE }],
+      reasons: [
+        { code: 'FRAUD_REPORTED', message: API_SENTENCE },
+        { code: 'NO_USABLE_METHOD', message: 'None of the methods you have set up…' },
+      ],
     },
   },
 ];

@@ -177,6 +177,228 @@ export const en = {
   'kind.security_key': 'Security key',
   'kind.security_questions': 'Security questions',
   'signOut.title': 'You have signed out',
+  /*
+   * The API's words by their code (`apiText` in i18n.ts): problems, the policy's reasons, the security questions.
+   * Where the API's English has specifics these leave out (`keptFromApi` below), English shows the API's sentence
+   * and these are what a translator works from.
+   */
+  'problem.validation-failed': 'Check what you have entered, then try again.',
+  'problem.malformed-body': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.body-too-large': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.unsupported-media-type': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.invalid-value':
+    'Something you entered cannot be used. Check for unusual characters, then try again.',
+  'problem.bad-request': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.not-found': 'This has expired or cannot be found. Start again.',
+  'problem.method-not-allowed': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.unauthorised': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.too-many-attempts': 'There have been too many attempts. Try again later.',
+  'problem.unavailable': 'We cannot check this right now. Try again in a moment.',
+  'problem.internal':
+    'Sorry, there is a problem with the service. Try again later. If it keeps happening, contact your local helpdesk.',
+  'problem.invalid-credentials':
+    'Your account or password is incorrect. If you don’t remember your password, reset it now.',
+  'problem.flow-not-found': 'This sign-in does not exist, has expired or is finished. Start again.',
+  'problem.flow-step': 'This step does not apply now. Follow the sign-in in order.',
+  'problem.method-not-offered': 'This method cannot be used here. Choose another.',
+  'problem.wrong-code': 'That code didn’t work. Check the code and try again.',
+  'problem.challenge-over': 'This request has expired or was already used. Ask for a new one.',
+  'problem.factor-locked': 'Too many attempts, try again later.',
+  'problem.resend-too-soon': 'We just sent you a code. You can ask for another in {seconds} seconds.',
+  'problem.push-limited': 'Too many notifications have been sent. Use another method.',
+  'problem.push-stopped':
+    'A sign-in to your account was reported as fraud, so notifications to your app are stopped until your organisation has checked it. Use another method or contact your local helpdesk.',
+  'problem.result-invalid': 'Your sign-in could not be finished. Sign in again.',
+  'problem.result-used': 'This sign-in has already been used. Sign in again.',
+  'problem.session-expired': 'Your session has ended or is not valid here. Sign in again.',
+  'problem.step-up-required': 'Verify your identity again to make this change.',
+  'problem.step-up-unavailable':
+    'None of your sign-in methods can be used to verify your identity now. Contact your local helpdesk.',
+  'problem.method-refused': 'Your organisation does not allow this change.',
+  'problem.registration-incomplete': 'You have not finished setting up your security info.',
+  'problem.snooze-refused': 'Your organisation requires you to set this up now.',
+  'problem.not-verified-yet':
+    'This step is not finished yet. Follow the instructions on the page, then try again.',
+  'problem.not-ready': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.too-many-sends':
+    'We have sent as many codes as we can for this. Start again, or choose another method.',
+  'problem.captcha-failed': 'The check that you are a person did not work. Try again.',
+  'problem.reset-not-found': 'This password reset does not exist, has expired or is finished. Start again.',
+  'problem.reset-step': 'This step does not apply now. Follow the reset in order.',
+  'problem.same-device':
+    'Each check must use a different device; a text and a call to the same phone count as one device.',
+  'problem.password-refused': 'That password cannot be used. Choose another.',
+  'problem.directory-refused':
+    'Your organisation’s directory did not accept this password (it may be too like an old one, or too short for its rules). Choose another.',
+  'problem.directory-account-missing':
+    'Your account could not be found in your organisation’s directory, so the password was not changed. Contact your local helpdesk.',
+  'problem.directory-unavailable':
+    'Your organisation’s directory cannot be reached, so the password was not changed. Try again in a few minutes.',
+  'problem.directory-misconfigured':
+    'Your organisation’s directory settings are not working, so the password was not changed. Contact your local helpdesk.',
+  'reason.METHOD_DISABLED': 'This method is disabled by your organisation.',
+  'reason.NOT_FOR_SIGN_IN': 'This method can be used only to reset your password, not to sign in.',
+  'reason.NOT_FOR_SSPR': 'This method cannot be used to reset your password.',
+  'reason.NOT_SSPR_ELIGIBLE': 'Your organisation does not let you use this method to reset your password.',
+  'reason.ELEVATED_METHOD_REFUSED': 'Accounts with elevated rights cannot use this method.',
+  'reason.QUESTIONS_NEVER_FOR_ELEVATED':
+    'Security questions cannot be used by accounts with elevated rights.',
+  'reason.OFFICE_PHONE_HYBRID': 'Office phone cannot be used by Office 365 Hybrid accounts.',
+  'reason.TRUSTED_NETWORK':
+    'You are signing in from your organisation’s network, so no extra check is needed.',
+  'reason.REMEMBERED_DEVICE': 'You proved who you are on this device recently, so no extra check is needed.',
+  'reason.MFA_OFF_NETWORK':
+    'You are signing in from outside your organisation’s network or on a new device, so we need to check it is you.',
+  'reason.MFA_ELEVATED_RIGHTS': 'Your account has elevated rights, so it always needs a second check.',
+  'reason.MFA_SECURITY_INFO_CHANGE': 'We always check it is you before you change your security info.',
+  'reason.NO_METHOD_REGISTERED':
+    'Your organisation requires you to set up the following methods of proving who you are.',
+  'reason.NO_USABLE_METHOD':
+    'None of the methods you have set up can be used to sign in. Contact your local helpdesk.',
+  'reason.ELEVATED_NO_ALLOWED_METHOD':
+    'Accounts with elevated rights must use a stronger method, and you have not set one up. Contact your local helpdesk.',
+  'reason.DEFAULT_USER_CHOICE': 'This is the default sign-in method you chose.',
+  'reason.DEFAULT_STRONGEST': 'This is the strongest sign-in method you have set up.',
+  'reason.DEFAULT_CHOICE_UNAVAILABLE':
+    'Your chosen default sign-in method cannot be used, so we picked the strongest one you have set up.',
+  'reason.FRAUD_REPORTED':
+    'A sign-in to your account was reported as fraud, so it is blocked until your organisation has checked it. Contact your local helpdesk.',
+  'reason.SSPR_DISABLED':
+    'Your organisation does not let you reset your own password. Contact your local helpdesk.',
+  'reason.SSPR_NOT_ENOUGH_METHODS':
+    'You do not have enough methods on different devices to reset your password. Add methods on your Security info page or contact your local helpdesk.',
+  'reason.SSPR_NEEDS_DIFFERENT_DEVICES':
+    'The methods you can use to reset your password are all on one device (a text and a call to the same phone count as one). Add a method on another device.',
+  'reason.SSPR_NEEDS_STRONG_METHOD':
+    'Email and security questions cannot be the only checks for a password reset. Set up the authenticator app or a phone.',
+  'reason.SSPR_UNKNOWN_METHOD': 'That method is not one of the methods you have set up.',
+  'reason.SSPR_GATE_NOT_ALLOWED': 'This method cannot be used to reset your password.',
+  'reason.SSPR_SAME_DEVICE':
+    'Each check must use a different device; a text and a call to the same phone count as one device.',
+  'reason.SSPR_NEXT_GATE': 'Prove who you are with the next check.',
+  'reason.SSPR_ALL_GATES_PASSED': 'You have proved who you are. You can now choose a new password.',
+  'reason.REGISTRATION_COMPLETE': 'Great job! You have successfully set up your security info.',
+  'reason.REGISTRATION_NEEDS_METHODS':
+    'Your organisation requires you to set up the following methods of proving who you are.',
+  'reason.REGISTRATION_NEEDS_STRONG_METHOD':
+    'Email and security questions cannot be the only ways to reset your password. Set up the authenticator app or a phone.',
+  'reason.REGISTRATION_NOTHING_TO_OFFER':
+    'None of the methods your organisation allows can complete your security info. Contact your local helpdesk.',
+  'reason.ALREADY_REGISTERED_TYPE': 'You have already set up this method.',
+  'reason.EMAIL_NOT_FIRST': 'You can add email only after you have set up the authenticator app or a phone.',
+  'reason.NOT_FIRST': 'You can add this method only after you have set up the authenticator app or a phone.',
+  'reason.SECURITY_INFO_ONLY': 'You can add this method later, from your Security info page.',
+  'reason.DOES_NOT_HELP': 'This method does not help with what you still need to set up.',
+  'reason.SNOOZE_AVAILABLE': 'You can skip this for now.',
+  'reason.SNOOZE_DISABLED': 'Your organisation requires you to set this up now.',
+  'reason.SNOOZE_USED_UP': 'You have skipped this as many times as your organisation allows; set it up now.',
+  'reason.SNOOZE_NOT_FOR_ELEVATED':
+    'Accounts with elevated rights must set up MFA now; it cannot be skipped.',
+  'reason.METHOD_NOT_FOUND': 'That method is not one of the methods you have set up.',
+  'reason.ALREADY_REGISTERED': 'You have already set up this method for this device.',
+  'reason.NUMBER_IN_USE':
+    'That number is already one of your sign-in phones. Enter a different number, or delete the other phone first.',
+  'reason.OFFICE_PHONE_EXTENSION':
+    'MFA does not support routing of calls via switchboards or other telephony routing services. A direct dial telephone number is required.',
+  'reason.APP_PASSWORD_NOT_FOR_ELEVATED': 'Accounts with elevated rights cannot create app passwords.',
+  'reason.BELOW_MFA_MINIMUM':
+    'You must keep enough methods you can sign in with. Add another method before you remove this one.',
+  'reason.BELOW_SSPR_MINIMUM':
+    'You must keep enough methods for resetting your password. Add another method before you remove this one.',
+  'reason.DEFAULT_NEVER_EMAIL': 'Email can never be your default sign-in method.',
+  'reason.NOT_DEFAULT_CAPABLE': 'This method cannot be your default sign-in method.',
+  'reason.DEFAULT_CHOICE_DISABLED':
+    'Your organisation uses the strongest method you have set up as your default sign-in method.',
+  'reason.ELEVATED_DEFAULT_REFUSED':
+    'Accounts with elevated rights must use a stronger method as their default sign-in method.',
+  'reason.ELEVATED_RIGHTS_NUDGE':
+    'Accounts with elevated rights will soon have to use a stronger method, so this one will stop working for you then.',
+  'reason.NOT_ELEVATED': 'The rule for accounts with elevated rights does not apply to your account.',
+  'reason.ELEVATED_COMPLIANT': 'Your account meets the rule for accounts with elevated rights.',
+  'reason.ELEVATED_NOT_YET': 'Accounts with elevated rights will soon have to use a stronger method.',
+  'reason.ELEVATED_ADD_METHOD':
+    'Accounts with elevated rights will soon have to use a stronger method. Set one up on your Security info page.',
+  'reason.ELEVATED_SET_DEFAULT':
+    'Accounts with elevated rights will soon have to use a stronger method. Make it your default sign-in method.',
+  'reason.PASSWORD_TOO_SHORT':
+    'Your password must be at least {minLength} characters long. A few words together make a good one.',
+  'reason.PASSWORD_TOO_LONG': 'Your password must be at most {maxLength} characters long.',
+  'reason.PASSWORD_BLOCKLISTED': 'That password is too common and easy to guess. Choose another.',
+  'reason.PASSWORD_CONTEXT_WORD': 'Your password must not be based on your name or your organisation’s name.',
+  'reason.PASSWORD_BREACHED':
+    'That password has appeared in a data breach elsewhere, so it is not safe. Choose another.',
+  'reason.PASSWORD_TOO_GUESSABLE':
+    'That password would be easy to guess. Add another word or two. Uncommon words are better.',
+  'reason.PASSWORD_SAME_AS_CURRENT': 'Your new password must be different from your current password.',
+  'reason.PUSH_OUTSTANDING':
+    'A notification is already waiting in your authenticator app. Answer it, or wait for it to expire.',
+  'reason.PUSH_RATE_LIMITED': 'Too many notifications have been sent. Try again later or use another method.',
+  'reason.LOCKED_OUT': 'Too many attempts, try again later.',
+  'reason.SSPR_TOO_MANY_ATTEMPTS':
+    'You have tried to reset your password too many times today. Try again tomorrow or contact your local helpdesk.',
+  'question.first-partner-city': 'In what city or town did you meet your first spouse or partner?',
+  'question.parents-met-city': 'In what city or town did your parents meet?',
+  'question.first-job-city': 'In what city or town was your first job?',
+  'question.father-birth-city': 'In what city or town was your father born?',
+  'question.first-pet': 'What was the name of your first pet?',
+  'question.childhood-nickname': 'What was your childhood nickname?',
+  'question.favourite-food': 'What is your favourite food?',
+  'question.first-concert': 'What was the first concert you attended?',
+  'question.childhood-best-friend': 'What was the full name of your childhood best friend?',
+  'question.first-car': 'What was the make and model of your first car or motorbike?',
+  'question.first-school': 'What was the name of the first school you attended?',
+  'question.birth-hospital': 'What was the name of the hospital where you were born?',
+  'question.childhood-street': 'What was the name of the street you lived on as a child?',
+  'question.childhood-hero': 'Who was your childhood hero?',
+  'question.favourite-soft-toy': 'What was the name of your favourite soft toy?',
+  'question.primary-teacher': 'What was the surname of your favourite primary school teacher?',
+  'question.school-sport': 'What was your favourite sport at secondary school?',
+  'question.childhood-ambition': 'When you were young, what did you want to be when you grew up?',
+  'question.famous-person': 'Who is the most famous person you have ever met?',
 } as const;
 
 export type MessageKey = keyof typeof en;
+
+/**
+ * The API's words that English shows as the API wrote them: its sentence names what these leave out (a method, a
+ * date, how many minutes or methods, which attempt it was, the password checker's advice) and does not send it
+ * apart. A translation of one is shown in its place.
+ */
+export const keptFromApi: ReadonlySet<MessageKey> = new Set<MessageKey>([
+  'problem.validation-failed',
+  'problem.too-many-attempts',
+  'problem.wrong-code',
+  'problem.resend-too-soon',
+  'problem.step-up-required',
+  'problem.not-verified-yet',
+  'reason.METHOD_DISABLED',
+  'reason.NOT_FOR_SIGN_IN',
+  'reason.NOT_FOR_SSPR',
+  'reason.NOT_SSPR_ELIGIBLE',
+  'reason.ELEVATED_METHOD_REFUSED',
+  'reason.ELEVATED_NO_ALLOWED_METHOD',
+  'reason.FRAUD_REPORTED',
+  'reason.SSPR_NOT_ENOUGH_METHODS',
+  'reason.SSPR_GATE_NOT_ALLOWED',
+  'reason.SSPR_NEXT_GATE',
+  'reason.ALREADY_REGISTERED_TYPE',
+  'reason.EMAIL_NOT_FIRST',
+  'reason.NOT_FIRST',
+  'reason.SECURITY_INFO_ONLY',
+  'reason.DOES_NOT_HELP',
+  'reason.SNOOZE_AVAILABLE',
+  'reason.ALREADY_REGISTERED',
+  'reason.BELOW_MFA_MINIMUM',
+  'reason.BELOW_SSPR_MINIMUM',
+  'reason.NOT_DEFAULT_CAPABLE',
+  'reason.ELEVATED_DEFAULT_REFUSED',
+  'reason.ELEVATED_RIGHTS_NUDGE',
+  'reason.ELEVATED_NOT_YET',
+  'reason.ELEVATED_ADD_METHOD',
+  'reason.ELEVATED_SET_DEFAULT',
+  'reason.PASSWORD_TOO_SHORT',
+  'reason.PASSWORD_TOO_LONG',
+  'reason.PASSWORD_TOO_GUESSABLE',
+  'reason.PUSH_RATE_LIMITED',
+  'reason.LOCKED_OUT',
+]);

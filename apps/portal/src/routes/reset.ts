@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { Portal, Visit } from '../portal.js';
+import type { PortalSession } from '../session.js';
 
 type Params = { org: string };
 type Body = Record<string, string | undefined>;
@@ -175,7 +176,9 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
         );
         return {
           accepted: check.accepted,
-          message: check.accepted ? '' : check.reasons.map((r) => r.message).join(' '),
+          message: check.accepted
+            ? ''
+            : check.reasons.map((r) => portal.reasonText(r, visit, passwordRules(reset))).join(' '),
         };
       } catch {
         return { message: '' };
@@ -211,9 +214,14 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: visit.t('reset.newPasswordTitle'),
           rules: reset.shown.password,
-          errors: [{ text: portal.problemText(error, visit), href: '#password' }],
+          errors: [{ text: portal.problemText(error, visit, passwordRules(reset)), href: '#password' }],
         },
       );
     }
   });
+}
+
+/** The new password's lengths (`minLength`, `maxLength`), once every check has passed. */
+function passwordRules(reset: NonNullable<PortalSession['reset']>): Record<string, unknown> {
+  return (reset.shown?.password ?? {}) as Record<string, unknown>;
 }
