@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
 import { NestPinoLogger, createLogger, requestId } from '@verity/logging';
-import { ProblemFilter, sendProblem, toProblem } from './problem/problem.filter.js';
+import { ProblemFilter } from './problem/problem.filter.js';
 
 /** Builds the API (not listening yet), so tests and the server start it the same way. */
 export async function createApp(
@@ -19,7 +20,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestId,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // reject prototype pollution attempts outright instead of silently stripping them
@@ -36,8 +37,6 @@ export async function createApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Errors raised before a route handler runs (bad JSON, too large, wrong content type) never reach Nest's filters.
-  fastify.setErrorHandler((error, _request, reply) => sendProblem(reply, toProblem(error)));
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     const type = request.headers['content-type'];

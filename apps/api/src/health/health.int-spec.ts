@@ -58,6 +58,13 @@ describe('the API process', () => {
     expect(text).not.toContain(api.operatorKey);
     expect(text).not.toContain(created.body.administrator.temporaryPassword);
     expect(text).toContain('[redacted]');
+    // each request's lines carry the id it was answered with, under one label
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { requestId?: string; reqId?: string });
+    expect(lines.some((line) => line.requestId === created.headers['x-request-id'])).toBe(true);
+    expect(lines.every((line) => line.reqId === undefined)).toBe(true);
   });
 
   it('answers 503 problem+json when Redis is unreachable', async () => {
