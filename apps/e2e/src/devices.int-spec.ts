@@ -29,7 +29,7 @@ describe('the portal with the reference authenticator and a passkey', () => {
    * A member of staff whose phone is the reference authenticator, set up from the registration link in its own
    * browser; and at their desk, the portal asking for a push (the text is their default: "I can't use…").
    */
-  async function pushAtTheDesk() {
+  async function pushAtTheDesk(desktop: { javaScript?: boolean } = {}) {
     const { account, username } = await staffMember(stack.api, stack.org.tenantId, {
       methods: [{ type: 'mobile_text', phone: newMobile() }],
     });
@@ -47,7 +47,7 @@ describe('the portal with the reference authenticator and a passkey', () => {
     await app.getByTestId('account').waitFor();
     await app.getByTestId('totp-code').waitFor();
 
-    const desk = await newContext(stack);
+    const desk = await newContext(stack, desktop);
     const page = await desk.newPage();
     await signInWithPassword(page, username);
     await page.getByRole('link', { name: /can't use/ }).click();
@@ -91,6 +91,41 @@ describe('the portal with the reference authenticator and a passkey', () => {
       await app.getByTestId('request-outcome').filter({ hasText: 'Denied' }).waitFor();
       await page.getByText(/The request was denied/).waitFor({ timeout: 20_000 });
       await checkPage(page, 'sign-in-push-denied');
+      await close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'says so at the portal when the request is reported as fraud in the app',
+    async () => {
+      const { app, page, close } = await pushAtTheDesk();
+      await app.getByRole('button', { name: 'Deny and report fraud' }).click();
+      await app.getByTestId('request-outcome').filter({ hasText: 'Reported' }).waitFor();
+      await page.getByText(/You reported this request as fraud/).waitFor({ timeout: 20_000 });
+      await checkPage(page, 'sign-in-push-fraud');
+      await close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
+    'signs in with a push without JavaScript at the portal: "I have approved it"',
+    async () => {
+      const { app, page, close } = await pushAtTheDesk({ javaScript: false });
+      const number = (await page.getByTestId('number').innerText()).trim();
+      // answered too early, the page says so and asks again
+      await page.getByRole('button', { name: 'I have approved it' }).click();
+      await page
+        .getByText(/We have not had your answer yet/)
+        .first()
+        .waitFor();
+      await checkPage(page, 'sign-in-push-no-js-not-yet');
+      await app.getByLabel('Enter the number shown to sign in').fill(number);
+      await app.getByRole('button', { name: 'Approve', exact: true }).click();
+      await app.getByTestId('request-outcome').filter({ hasText: 'Approved' }).waitFor();
+      await page.getByRole('button', { name: 'I have approved it' }).click();
+      await page.getByRole('heading', { name: 'Security info' }).waitFor();
       await close();
     },
     JOURNEY_TIMEOUT,

@@ -327,7 +327,8 @@ export type SignInVerified = SignInComplete | StepUpComplete | SignInRegistratio
 /** GET /v1/sign-in/{flowId} while a push or a call is not yet answered. */
 export interface SignInWaiting extends FlowView {
   state: 'mfa_required';
-  challenge?: { id: string; status: ChallengeStatus };
+  /** `fraudReported`: denied with a fraud report, from the app or by 0# on a call. */
+  challenge?: { id: string; status: ChallengeStatus; fraudReported?: true };
 }
 
 /** GET /v1/sign-in/{flowId}: still waiting, or finished as a verify would have. */

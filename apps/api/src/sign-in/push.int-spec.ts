@@ -169,10 +169,9 @@ describe('sign-in with the authenticator app: push with number matching', () => 
     const wrong = String((Number(push.body.number) + 1) % 100).padStart(2, '0');
     expect((await answer(app, push.body.challengeId, 'approve', wrong)).body.outcome).toBe('wrong_number');
     expect((await answer(app, push.body.challengeId, 'approve', push.body.number)).status).toBe(410);
-    expect((await status(app.signIn.body.flowId)).body).toMatchObject({
-      state: 'mfa_required',
-      challenge: { status: 'denied' },
-    });
+    const voided = (await status(app.signIn.body.flowId)).body;
+    expect(voided).toMatchObject({ state: 'mfa_required', challenge: { status: 'denied' } });
+    expect(voided.challenge.fraudReported).toBeUndefined();
   });
 
   it('allows one outstanding push, then steers the person to another method', async () => {
@@ -188,7 +187,10 @@ describe('sign-in with the authenticator app: push with number matching', () => 
     const app = await withApp();
     const push = await challenge(app.signIn.body.flowId, app.pushMethod.id);
     expect((await answer(app, push.body.challengeId, 'fraud')).body.outcome).toBe('fraud');
-    expect((await status(app.signIn.body.flowId)).body.challenge.status).toBe('denied');
+    expect((await status(app.signIn.body.flowId)).body.challenge).toMatchObject({
+      status: 'denied',
+      fraudReported: true,
+    });
 
     const blocked = await start(app.username);
     expect(blocked.body).toMatchObject({ state: 'blocked', reasons: [{ code: 'FRAUD_REPORTED' }] });

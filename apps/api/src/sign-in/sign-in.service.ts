@@ -250,7 +250,18 @@ export class SignInService {
           options.sessionToken,
         );
       }
-      return { ...this.view(flow), challenge: { id: challenge.id, status: challenge.status } };
+      // a denial that came with a fraud report (from the app, or 0# on a call) is said as such
+      const fraudReported =
+        challenge.status === 'denied' &&
+        (await accounts.findById(scope, flow.accountId!))?.atRiskSince != null;
+      return {
+        ...this.view(flow),
+        challenge: {
+          id: challenge.id,
+          status: challenge.status,
+          ...(fraudReported ? { fraudReported } : {}),
+        },
+      };
     });
   }
 

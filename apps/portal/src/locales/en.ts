@@ -41,6 +41,8 @@ export const en = {
   'verify.denied':
     'The request was denied. If you did not try to sign in, tell your local helpdesk. To try again, choose another method or sign in again.',
   'verify.expired': 'The request has expired. Choose another method, or sign in again.',
+  'verify.fraudReported':
+    'You reported this request as fraud, so it was denied and your organisation has been told. Contact your local helpdesk if you need help to sign in.',
   'session.warningTitle': 'You will be signed out soon',
   'session.warning': 'For your security, you will be signed out in 2 minutes if you do nothing.',
   'session.stay': 'Stay signed in',

@@ -257,8 +257,12 @@ interface SignInAnswer {
 }
 
 /** Still waiting for the person, or the request was denied (by them, by a wrong number, or as fraud), or it ran out. */
-function waitingMessage(answer: unknown): 'verify.pushNotYet' | 'verify.denied' | 'verify.expired' {
-  const status = (answer as { challenge?: { status?: string } }).challenge?.status;
+function waitingMessage(
+  answer: unknown,
+): 'verify.pushNotYet' | 'verify.denied' | 'verify.fraudReported' | 'verify.expired' {
+  const { status, fraudReported } =
+    (answer as { challenge?: { status?: string; fraudReported?: boolean } }).challenge ?? {};
+  if (fraudReported) return 'verify.fraudReported';
   if (status === 'denied' || status === 'locked') return 'verify.denied';
   if (status === 'expired') return 'verify.expired';
   return 'verify.pushNotYet';
