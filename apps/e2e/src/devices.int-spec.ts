@@ -103,6 +103,10 @@ describe('the portal with the reference authenticator and a passkey', () => {
       await app.getByRole('button', { name: 'Deny and report fraud' }).click();
       await app.getByTestId('request-outcome').filter({ hasText: 'Reported' }).waitFor();
       await page.getByText(/You reported this request as fraud/).waitFor({ timeout: 20_000 });
+      // nothing left to wait for: the number and "I have approved it" go, other methods stay
+      await page.getByTestId('number').waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'I have approved it' }).waitFor({ state: 'hidden' });
+      await page.getByRole('link', { name: /can't use/ }).waitFor();
       await checkPage(page, 'sign-in-push-fraud');
       await close();
     },

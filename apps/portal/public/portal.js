@@ -15,7 +15,10 @@ if (polled) {
       if (answer.redirect) return window.location.assign(answer.redirect);
       if (answer.state === 'error' && status) status.textContent = answer.message;
       // denied or expired: nothing more will come, the person chooses what to do
-      if (answer.state === 'error' && answer.challenge) return;
+      if (answer.state === 'error' && answer.challenge) {
+        for (const waiting of polled.querySelectorAll('[data-when-waiting]')) waiting.hidden = true;
+        return;
+      }
     } catch {
       // the form still works without this
     }

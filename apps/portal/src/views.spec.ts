@@ -163,6 +163,16 @@ const pages: Page[] = [
     },
   },
   {
+    name: 'verify: a push reported as fraud',
+    view: 'verify.njk',
+    context: {
+      title: t('verify.pushTitle'),
+      flow: signIn({ type: 'authenticator_push', number: NUMBER }),
+      errors: [{ text: t('verify.fraudReported'), href: '#main' }],
+      over: true,
+    },
+  },
+  {
     name: 'verify: a call with a number to type',
     view: 'verify.njk',
     context: {

@@ -108,12 +108,16 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
                 : { code, rememberDevice: flow.remember },
               tokenOf(visit, flow),
             );
-      if ((answer as SignInAnswer).state === 'mfa_required')
+      if ((answer as SignInAnswer).state === 'mfa_required') {
+        const message = waitingMessage(answer);
         return portal.render(reply, visit, 'verify.njk', {
           title: titleOf(visit, flow.shown),
           flow,
-          errors: [{ text: visit.t(waitingMessage(answer)), href: '#main' }],
+          errors: [{ text: visit.t(message), href: '#main' }],
+          // denied or expired: nothing more to wait for, only other methods or a new sign-in
+          over: message !== 'verify.pushNotYet',
         });
+      }
       return next(reply, visit, answer as SignInAnswer);
     } catch (error) {
       if (!code && request.body.action !== 'poll' && !request.body.assertion)
