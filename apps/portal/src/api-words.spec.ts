@@ -1,15 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyReply } from 'fastify';
-import nunjucks from 'nunjucks';
 import { VerityProblem } from '@verity/sdk';
-import { loadPortalConfig } from './config.js';
 import { type Lang, translator } from './i18n.js';
 import { cy } from './locales/cy.js';
 import { en, keptFromApi, type MessageKey } from './locales/en.js';
-import { Portal, type Visit } from './portal.js';
-import type { Sessions } from './session.js';
-import { portalDirectory, viewDirectories, viewOptions } from './views.js';
+import type { Visit } from './portal.js';
+import { renderPage, testPortal } from './test/pages.js';
+import { portalDirectory } from './views.js';
 
 /*
  * What the API says (problems, the policy's reasons, security questions) reaches a page through the translation
@@ -89,14 +86,6 @@ describe('the API’s codes in the catalogue', () => {
   });
 });
 
-const portal = new Portal(
-  loadPortalConfig({
-    PORTAL_COOKIE_SECRET: 'x'.repeat(32),
-    PORTAL_ORGANISATIONS: JSON.stringify({ northshire: 'vty_0123456789abcdef_secret' }),
-  }),
-  { save: async () => 'session-id' } as unknown as Sessions,
-);
-
 const visitIn = (lang: Lang): Visit => ({
   org: { slug: 'northshire', name: 'Northshire and Dale NHS Trust', client: {} as never },
   session: {},
@@ -131,17 +120,17 @@ describe('the API’s words on a page', () => {
 
   describe('for a Welsh visitor', () => {
     it('are the Welsh of their code, where there is one, in place of the API’s English', () => {
-      expect(portal.problemText(problem({ code: 'wrong-code', detail: LAST_WRONG_CODE }), welsh)).toBe(
+      expect(testPortal.problemText(problem({ code: 'wrong-code', detail: LAST_WRONG_CODE }), welsh)).toBe(
         WELSH['problem.wrong-code'],
       );
       expect(
-        portal.problemText(problem({ code: 'invalid-credentials', detail: 'Your account…' }, 401), welsh),
+        testPortal.problemText(problem({ code: 'invalid-credentials', detail: 'Your account…' }, 401), welsh),
       ).toBe(WELSH['problem.invalid-credentials']);
-      expect(portal.reasonText({ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }, welsh)).toBe(
+      expect(testPortal.reasonText({ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }, welsh)).toBe(
         WELSH['reason.METHOD_DISABLED'],
       );
       expect(
-        portal.questionText({ id: 'first-pet', text: 'What was the name of your first pet?' }, welsh),
+        testPortal.questionText({ id: 'first-pet', text: 'What was the name of your first pet?' }, welsh),
       ).toBe(WELSH['question.first-pet']);
     });
 
@@ -151,7 +140,7 @@ describe('the API’s words on a page', () => {
         429,
         20,
       );
-      expect(portal.problemText(tooSoon, welsh)).toBe(
+      expect(testPortal.problemText(tooSoon, welsh)).toBe(
         'Rydym newydd anfon cod atoch. Gallwch ofyn am un arall ymhen 20 eiliad.',
       );
     });
@@ -168,7 +157,7 @@ describe('the API’s words on a page', () => {
         },
         422,
       );
-      expect(portal.problemText(refused, welsh)).toBe(
+      expect(testPortal.problemText(refused, welsh)).toBe(
         `${WELSH['reason.METHOD_DISABLED']} You have already set up your office phone.`,
       );
     });
@@ -176,15 +165,18 @@ describe('the API’s words on a page', () => {
     it('not yet translated: the API’s own where they say more than the catalogue, the catalogue’s otherwise', () => {
       const tooMany = 'Too many attempts. Try again in 42 seconds.';
       expect(
-        portal.problemText(problem({ code: 'too-many-attempts', detail: tooMany }, 429, 42), welsh),
+        testPortal.problemText(problem({ code: 'too-many-attempts', detail: tooMany }, 429, 42), welsh),
       ).toBe(tooMany);
       expect(
-        portal.problemText(problem({ code: 'unauthorised', detail: 'The request needs a key.' }, 401), welsh),
+        testPortal.problemText(
+          problem({ code: 'unauthorised', detail: 'The request needs a key.' }, 401),
+          welsh,
+        ),
       ).toBe(en['problem.unauthorised']);
     });
 
     it('are in Welsh on the page', async () => {
-      const html = await render(welsh, 'message.njk', {
+      const html = await renderPage(welsh, 'message.njk', {
         title: welsh.t('signIn.blockedTitle'),
         reasons: [{ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }],
       });
@@ -195,17 +187,17 @@ describe('the API’s words on a page', () => {
 
   describe('for an English visitor', () => {
     it('are the API’s own where they say more than the catalogue', () => {
-      expect(portal.problemText(problem({ code: 'wrong-code', detail: LAST_WRONG_CODE }), english)).toBe(
+      expect(testPortal.problemText(problem({ code: 'wrong-code', detail: LAST_WRONG_CODE }), english)).toBe(
         LAST_WRONG_CODE,
       );
-      expect(portal.reasonText({ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }, english)).toBe(
-        OFFICE_PHONE_DISABLED,
-      );
+      expect(
+        testPortal.reasonText({ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }, english),
+      ).toBe(OFFICE_PHONE_DISABLED);
     });
 
     it('are the catalogue’s where the API’s are generic, or written for programs', () => {
       expect(
-        portal.problemText(
+        testPortal.problemText(
           problem(
             { code: 'unauthorised', detail: 'The request needs a valid key in the Authorization header.' },
             401,
@@ -214,7 +206,7 @@ describe('the API’s words on a page', () => {
         ),
       ).toBe('Sorry, there is a problem with the service. Try again later.');
       expect(
-        portal.reasonText(
+        testPortal.reasonText(
           {
             code: 'PASSWORD_BREACHED',
             message:
@@ -227,17 +219,19 @@ describe('the API’s words on a page', () => {
 
     it('are the API’s for a code newer than the portal, and a safe sentence where the API said nothing usable', () => {
       expect(
-        portal.problemText(problem({ code: 'brand-new', detail: 'Something new happened.' }), english),
+        testPortal.problemText(problem({ code: 'brand-new', detail: 'Something new happened.' }), english),
       ).toBe('Something new happened.');
-      expect(portal.reasonText({ code: 'BRAND_NEW', message: 'A new rule.' }, english)).toBe('A new rule.');
+      expect(testPortal.reasonText({ code: 'BRAND_NEW', message: 'A new rule.' }, english)).toBe(
+        'A new rule.',
+      );
       const tryLater = english.t('error.tryLater');
-      expect(portal.problemText(problem({ code: 'brand-new' }), english)).toBe(tryLater);
-      expect(portal.problemText(problem({ detail: 'Bad gateway' }, 502), english)).toBe(tryLater);
-      expect(portal.problemText(new Error('connect ECONNREFUSED'), english)).toBe(tryLater);
+      expect(testPortal.problemText(problem({ code: 'brand-new' }), english)).toBe(tryLater);
+      expect(testPortal.problemText(problem({ detail: 'Bad gateway' }, 502), english)).toBe(tryLater);
+      expect(testPortal.problemText(new Error('connect ECONNREFUSED'), english)).toBe(tryLater);
     });
 
     it('are on the page', async () => {
-      const html = await render(english, 'message.njk', {
+      const html = await renderPage(english, 'message.njk', {
         title: english.t('signIn.blockedTitle'),
         reasons: [
           { code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED },
@@ -252,22 +246,3 @@ describe('the API’s words on a page', () => {
     });
   });
 });
-
-const options = viewOptions(false);
-const env = nunjucks.configure(viewDirectories, options);
-options.onConfigure(env);
-
-/** A page as `Portal.render` makes it. */
-async function render(visit: Visit, view: string, context: Record<string, unknown> & { title: string }) {
-  let html = '';
-  const reply = {
-    header: () => reply,
-    generateCsrf: () => 'csrf-token',
-    view: (name: string, data: object) => {
-      html = env.render(name, data);
-      return reply;
-    },
-  };
-  await portal.render(reply as unknown as FastifyReply, visit, view, context);
-  return html;
-}

@@ -1,13 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { FastifyReply } from 'fastify';
-import nunjucks from 'nunjucks';
-import { loadPortalConfig } from './config.js';
 import { type Translate, translator } from './i18n.js';
 import { en } from './locales/en.js';
-import { Portal, type Visit } from './portal.js';
-import type { PortalSession, Sessions } from './session.js';
-import { plainPage, viewDirectories, viewOptions } from './views.js';
+import type { Visit } from './portal.js';
+import type { PortalSession } from './session.js';
+import { renderPage } from './test/pages.js';
+import { plainPage, viewDirectories } from './views.js';
 
 /*
  * Every page rendered in a pseudo-language whose every message is ⟦wrapped⟧: whatever a person would read or hear
@@ -478,18 +476,6 @@ const pages: Page[] = [
   },
 ];
 
-const options = viewOptions(false);
-const env = nunjucks.configure(viewDirectories, options);
-options.onConfigure(env);
-const portal = new Portal(
-  loadPortalConfig({
-    PORTAL_COOKIE_SECRET: 'x'.repeat(32),
-    PORTAL_ORGANISATIONS: JSON.stringify({ northshire: 'vty_0123456789abcdef_secret' }),
-    PORTAL_DEV_INBOX: 'true',
-  }),
-  { save: async () => 'session-id' } as unknown as Sessions,
-);
-
 /** A page as `Portal.render` makes it, for a visit in the pseudo-language. */
 async function render({ view, context, session = {}, logo }: Page): Promise<string> {
   const visit: Visit = {
@@ -500,17 +486,7 @@ async function render({ view, context, session = {}, logo }: Page): Promise<stri
     t,
     client: { ip: '127.0.0.1', app: 'test' },
   };
-  let html = '';
-  const reply = {
-    header: () => reply,
-    generateCsrf: () => 'csrf-token',
-    view: (name: string, data: object) => {
-      html = env.render(name, data);
-      return reply;
-    },
-  };
-  await portal.render(reply as unknown as FastifyReply, visit, view, context);
-  return html;
+  return renderPage(visit, view, context);
 }
 
 /** Attributes a person hears or reads (`data-working` is written into the page by its script). */
