@@ -5,6 +5,7 @@
 // CPU profile)
 import 'reflect-metadata';
 import { fork, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -15,6 +16,7 @@ const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 100_000);
 const SCALES = (process.env.BENCH_SCALES ?? '1000,1000000').split(',').filter(Boolean).map(Number);
 const SCALE_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PEER = process.env.BENCH_PEER !== '0';
 const PASSWORD = 'correct horse battery staple 2026';
@@ -233,6 +235,7 @@ async function main() {
         result.errors +
         result.timeouts;
       return {
+        answered: requests.length,
         perSecond: requests.length / ((lastResponseAt - started) / 1000),
         p50: result.latency.p50,
         p99: result.latency.p99,
@@ -307,74 +310,90 @@ async function main() {
         SCALE_RUNS,
       );
       if (scale !== ACCOUNTS) continue;
-      results.a.main = await totpRun(
-        `${scale.toLocaleString('en-GB')} accounts, ${REQUESTS} requests`,
-        Math.min(REQUESTS, scale),
-      );
-
-      // (b) SMS challenge, through to the enqueue
-      const smsWarm = await flows(200, 'sms');
-      await load(
-        api.url,
-        smsWarm.map((f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId })),
-        { expect: 201 },
-      );
-      const sms = await flows(REQUESTS, 'sms');
-      results.b.api = await load(
-        api.url,
-        sms.map((f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId })),
-        { expect: 201 },
-      );
-      log(`(b) SMS challenge: ${JSON.stringify(results.b.api)}`);
-
-      // (c) password sign-in (each request a different person: the per-username limit is 20 per 5 minutes)
-      const signIn = (a) => json('POST', '/v1/sign-in', { username: a.username, password: PASSWORD });
-      await load(api.url, accounts.slice(-200).map(signIn));
-      results.c.api = await load(
-        api.url,
-        accounts.slice(0, Math.min(REQUESTS / 4, accounts.length - 200)).map(signIn),
-      );
-      log(`(c) password sign-in: ${JSON.stringify(results.c.api)}`);
+      await besideCeilings();
     }
     await api.stop();
     cleanups.shift();
-
-    // ceilings: the same round trips without the framework, and raw argon2id
-    const skeleton = await startSkeleton();
-    cleanups.unshift(() => skeleton.stop());
-    const skWarm = await flows(1000, 'totp');
-    await freshStep();
-    await load(
-      skeleton.url,
-      skWarm.map((f) =>
-        json('POST', `/totp/${f.flowId}/${f.challengeId}`, {
-          code: generateSync({ secret: f.account.secret }),
-        }),
-      ),
-    );
-    await freshStep();
-    await warmPools(skeleton.url, () => '/warm');
-    const skTotp = await flows(Math.min(REQUESTS, accounts.length), 'totp');
-    results.a.skeleton = await load(
-      skeleton.url,
-      skTotp.map((f) =>
-        json('POST', `/totp/${f.flowId}/${f.challengeId}`, {
-          code: generateSync({ secret: f.account.secret }),
-        }),
-      ),
-    );
-    const skSms = await flows(REQUESTS, 'sms');
-    results.b.skeleton = await load(
-      skeleton.url,
-      skSms.map((f) => json('POST', `/sms/${f.flowId}`, { methodId: f.account.smsId })),
-      { expect: 201 },
-    );
-    await skeleton.stop();
-    cleanups.shift();
-    results.c.argon2 = await argon2Ceiling(passwordHash, PASSWORD, REQUESTS / 4, CONNECTIONS);
-
     if (PEER) results.a.peer = await peer(ACCOUNTS);
     report(results, ACCOUNTS, scales);
+
+    /**
+     * (a), (b) and (c) beside their ceilings in alternating rounds (Verity, then the skeleton or raw argon2id),
+     * so that a change in the shared machine's speed during the run falls on both sides of each ratio. Each side
+     * is the median of its ROUNDS runs; every run uses accounts no other run used in its TOTP step.
+     */
+    async function besideCeilings() {
+      const skeleton = await startSkeleton();
+      cleanups.unshift(() => skeleton.stop());
+      const code = (f) => ({ code: generateSync({ secret: f.account.secret }) });
+      const verify = (f) =>
+        json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, code(f));
+      const skVerify = (f) => json('POST', `/totp/${f.flowId}/${f.challengeId}`, code(f));
+      const text = (f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId });
+      const skText = (f) => json('POST', `/sms/${f.flowId}`, { methodId: f.account.smsId });
+      const signIn = (a) => json('POST', '/v1/sign-in', { username: a.username, password: PASSWORD });
+      const created = { expect: 201 };
+      const totpCount = Math.min(REQUESTS, Math.floor(accounts.length / 2));
+      // each person signs in once (the per-username limit is 20 per 5 minutes)
+      const signInCount = Math.min(REQUESTS / 4, Math.floor((accounts.length - 200) / ROUNDS));
+
+      await freshStep();
+      await load(api.url, (await flows(1000, 'totp')).map(verify));
+      await load(skeleton.url, (await flows(1000, 'totp')).map(skVerify));
+      await load(api.url, (await flows(200, 'sms')).map(text), created);
+      await load(skeleton.url, (await flows(200, 'sms')).map(skText), created);
+      await load(api.url, accounts.slice(-200).map(signIn));
+      await argon2Ceiling(passwordHash, PASSWORD, 100, CONNECTIONS);
+
+      const runs = { a: [], aSkeleton: [], b: [], bSkeleton: [], c: [], argon2: [] };
+      for (let round = 0; round < ROUNDS; round++) {
+        await freshStep();
+        await warmPools(api.url, () => `/v1/sign-in/${randomUUID()}`);
+        await warmPools(skeleton.url, () => '/warm');
+        const a = (await flows(totpCount, 'totp')).map(verify);
+        runs.a.push(await costed(api.pid, () => load(api.url, a)));
+        const aSkeleton = (await flows(totpCount, 'totp')).map(skVerify);
+        runs.aSkeleton.push(await costed(skeleton.pid, () => load(skeleton.url, aSkeleton)));
+        const b = (await flows(REQUESTS, 'sms')).map(text);
+        runs.b.push(await costed(api.pid, () => load(api.url, b, created)));
+        const bSkeleton = (await flows(REQUESTS, 'sms')).map(skText);
+        runs.bSkeleton.push(await costed(skeleton.pid, () => load(skeleton.url, bSkeleton, created)));
+        const people = accounts.slice(round * signInCount, (round + 1) * signInCount);
+        runs.c.push(await costed(api.pid, () => load(api.url, people.map(signIn))));
+        runs.argon2.push(
+          await costed(process.pid, async () => ({
+            ...(await argon2Ceiling(passwordHash, PASSWORD, signInCount, CONNECTIONS)),
+            answered: signInCount,
+          })),
+        );
+        log(
+          `round ${round + 1}: ${Object.entries(runs)
+            .map(([k, v]) => {
+              const m = v.at(-1);
+              const cpu =
+                m.serverCpuMs === undefined
+                  ? ''
+                  : ` (server ${m.serverCpuMs.toFixed(2)} ms, machine ${m.machineCpuMs.toFixed(2)} ms CPU each)`;
+              return `${k} ${Math.round(m.perSecond)}/s${cpu}`;
+            })
+            .join(', ')}`,
+        );
+      }
+      await skeleton.stop();
+      cleanups.shift();
+      const median = (list) => ({
+        ...[...list].sort((x, y) => x.perSecond - y.perSecond)[Math.floor((list.length - 1) / 2)],
+        rates: list.map((m) => Math.round(m.perSecond)),
+        serverCpu: list.map((m) => m.serverCpuMs?.toFixed(2)),
+        machineCpu: list.map((m) => m.machineCpuMs?.toFixed(2)),
+      });
+      results.a.main = median(runs.a);
+      results.a.skeleton = median(runs.aSkeleton);
+      results.b.api = median(runs.b);
+      results.b.skeleton = median(runs.bSkeleton);
+      results.c.api = median(runs.c);
+      results.c.argon2 = median(runs.argon2);
+    }
   } finally {
     for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error(`cleanup: ${e}`));
   }
@@ -393,7 +412,7 @@ async function main() {
       },
     );
     await ready(child, /listening on/);
-    return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+    return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
   }
 
   async function startSkeleton() {
@@ -403,7 +422,7 @@ async function main() {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     await ready(child, /skeleton listening/);
-    return { url: `http://127.0.0.1:${port}`, stop: () => stop(child) };
+    return { url: `http://127.0.0.1:${port}`, pid: child.pid, stop: () => stop(child) };
   }
 }
 
@@ -430,6 +449,34 @@ async function peer(accounts) {
     return undefined;
   }
   return JSON.parse(out.trim().split('\n').pop());
+}
+
+const TICK_MS = 10; // /proc's clock ticks (USER_HZ 100)
+
+/** CPU time (ms) used so far by one process, and by the whole machine (all cores, busy only). */
+function cpuNow(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .split(/\s+/)
+    .map(Number);
+  return {
+    process: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+    machine: (user + nice + system + irq + softirq + steal) * TICK_MS,
+  };
+}
+
+/** `run` with the CPU it cost the server process `pid` and the machine, per request answered. */
+async function costed(pid, run) {
+  const before = cpuNow(pid);
+  const result = await run();
+  const after = cpuNow(pid);
+  const answered = result.answered ?? 1;
+  return {
+    ...result,
+    serverCpuMs: (after.process - before.process) / answered,
+    machineCpuMs: (after.machine - before.machine) / answered,
+  };
 }
 
 /** Waits for the next 30 s TOTP step; its codes stay good through the step after it (one step of tolerance). */
@@ -493,6 +540,20 @@ function report(r, accounts, scales) {
   console.log(`accounts=${fmt(accounts)} connections=${CONNECTIONS} requests=${REQUESTS}`);
   for (const s of scales)
     console.log(`(a) p99 ms of the ${SCALE_RUNS} runs at ${fmt(s)} accounts: ${r.a[s]?.p99s?.join(', ')}`);
+  for (const [name, m] of [
+    ['(a) Verity', r.a.main],
+    ['(a) skeleton', r.a.skeleton],
+    ['(b) Verity', r.b.api],
+    ['(b) skeleton', r.b.skeleton],
+    ['(c) Verity', r.c.api],
+    ['(c) raw argon2id', r.c.argon2],
+  ])
+    console.log(
+      `${name} req/s in the ${ROUNDS} alternating rounds: ${m?.rates?.join(', ')}` +
+        (m?.serverCpu?.[0] === undefined
+          ? ''
+          : `; CPU ms per request, server: ${m.serverCpu.join(', ')}, whole machine: ${m.machineCpu.join(', ')}`),
+    );
   console.log(
     'metric                              value   against                       value   ratio   aim',
   );
