@@ -2,6 +2,7 @@ import { BullModule, Processor } from '@nestjs/bullmq';
 import {
   type DynamicModule,
   Inject,
+  Logger,
   Module,
   type OnApplicationShutdown,
   type Provider,
@@ -14,7 +15,13 @@ import {
   channelRegistry,
   channelsFrom,
 } from '@verity/delivery';
-import { DataKeyRepository, Tenancy, assertRuntimeRole, createDataSource } from '@verity/db';
+import {
+  DataKeyRepository,
+  Tenancy,
+  assertRuntimeRole,
+  createDataSource,
+  databaseWarnings,
+} from '@verity/db';
 import { KeyRing, TenantCipher } from '@verity/secrets';
 import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
@@ -92,6 +99,8 @@ export class WorkerModule implements OnApplicationShutdown {
             });
             await ds.initialize();
             await assertRuntimeRole(ds.query.bind(ds));
+            for (const warning of await databaseWarnings(ds.query.bind(ds)))
+              new Logger('Database').warn(warning);
             return ds;
           },
         },

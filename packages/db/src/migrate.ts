@@ -77,3 +77,17 @@ export async function assertRuntimeRole(query: Query): Promise<void> {
     );
   }
 }
+
+/**
+ * What in the server's settings will hurt the application, in words for its log. Autovacuum keeps the
+ * statistics current: without it, a long-lived connection keeps the plans it made while a table was small, and
+ * a lookup by primary key can become a scan of the organisation's rows.
+ */
+export async function databaseWarnings(query: Query): Promise<string[]> {
+  const [row] = await query(`SELECT current_setting('autovacuum') AS autovacuum`);
+  return row?.autovacuum === 'on'
+    ? []
+    : [
+        'PostgreSQL has autovacuum off: sign-in slows down as tables grow. Turn it on (the default) or ANALYZE the tables regularly.',
+      ];
+}

@@ -1,5 +1,6 @@
 import { createDataSource } from './data-source.js';
 import { tenantTables } from './entities/index.js';
+import { databaseWarnings } from './migrate.js';
 
 describe('the migrated schema', () => {
   const ds = createDataSource({ url: process.env.DATABASE_MIGRATION_URL!, poolSize: 2 });
@@ -9,6 +10,11 @@ describe('the migrated schema', () => {
   it('agrees with the entities: synchronize would change nothing', async () => {
     const pending = await ds.driver.createSchemaBuilder().log();
     expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it("reads this server's autovacuum setting for the start-up warning", async () => {
+    const [{ autovacuum }] = (await ds.query('SHOW autovacuum')) as { autovacuum: string }[];
+    expect(await databaseWarnings(ds.query.bind(ds))).toHaveLength(autovacuum === 'on' ? 0 : 1);
   });
 
   it('has no pending migration', async () => {

@@ -1,10 +1,18 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   DataKeyRepository,
   SignInStatements,
   Tenancy,
   assertRuntimeRole,
   createDataSource,
+  databaseWarnings,
 } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
@@ -42,6 +50,8 @@ export class InfraModule implements OnApplicationShutdown {
             });
             await ds.initialize();
             await assertRuntimeRole(ds.query.bind(ds));
+            for (const warning of await databaseWarnings(ds.query.bind(ds)))
+              new Logger('Database').warn(warning);
             return ds;
           },
         },
