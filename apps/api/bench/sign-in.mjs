@@ -475,20 +475,24 @@ const cpuOfStat = (stat) => {
   return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 };
 
-/** CPU time (ms) used so far by all processes named `name` (PostgreSQL's backends, Redis). */
+/** CPU time (ms) used so far by each process named `name` (PostgreSQL's backends, Redis), by pid. */
 function cpuOfAll(name) {
-  let total = 0;
+  const byPid = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name) total += cpuOfStat(stat);
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name) byPid.set(entry, cpuOfStat(stat));
     } catch {
       // the process ended between readdir and read
     }
   }
-  return total;
+  return byPid;
 }
+
+/** CPU (ms) the processes of `after` used since `before`: a process that ended in between is not counted. */
+const usedSince = (before, after) =>
+  [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
 /** CPU time (ms) used so far by the server, the bench (its load generator), PostgreSQL, Redis and the machine. */
 function cpuNow(pid) {
@@ -511,7 +515,9 @@ async function costed(pid, run) {
   const result = await run();
   const after = cpuNow(pid);
   const answered = result.answered ?? 1;
-  const per = (part) => (after[part] - before[part]) / answered;
+  const used = (part) =>
+    after[part] instanceof Map ? usedSince(before[part], after[part]) : after[part] - before[part];
+  const per = (part) => used(part) / answered;
   return {
     ...result,
     serverCpuMs: per('server'),

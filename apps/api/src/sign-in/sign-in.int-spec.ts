@@ -144,6 +144,12 @@ describe('sign-in with a password and a second factor', () => {
       );
     const second = await challenge(flowId, methods[0]!.id);
     expect(second.status).toBe(201);
+    const [killed] = await api.app
+      .get(Tenancy)
+      .run(org.tenantId, (scope) =>
+        scope.manager.query(`SELECT status FROM challenges WHERE id = $1`, [first.body.challengeId]),
+      );
+    expect(killed).toEqual({ status: 'expired' });
     const oldCode = codeIn((await messageOf(api, org.tenantId, first.body.challengeId)).content.body);
     expect((await verify(flowId, first.body.challengeId, oldCode)).status).toBe(409);
     const newCode = codeIn((await messageOf(api, org.tenantId, second.body.challengeId)).content.body);

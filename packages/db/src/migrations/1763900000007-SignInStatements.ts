@@ -18,6 +18,61 @@ const FLOW_COLUMNS = 'id, tenant_id, account_id, kind, state, data, expires_at';
 const AUDIT_COLUMNS =
   'tenant_id, actor_type, actor_id, action, target_type, target_id, outcome, ip, correlation_id, details';
 
+/** The read of a step (as first written; migration 011 scopes its challenge to the flow's account). */
+export const SIGN_IN_CONTEXT = `CREATE OR REPLACE FUNCTION verity_sign_in_context(p_tenant uuid, p_flow uuid, p_challenge uuid, p_method uuid)
+      RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
+      DECLARE
+        f flows; c challenges; m methods; a accounts; t tenants;
+      BEGIN
+        PERFORM set_config('app.tenant_id', p_tenant::text, true);
+        SELECT * INTO f FROM flows WHERE tenant_id = p_tenant AND id = p_flow AND kind = 'sign_in';
+        IF f.id IS NOT NULL THEN
+          SELECT * INTO c FROM challenges
+           WHERE tenant_id = p_tenant AND flow_id = f.id
+             AND id = coalesce(p_challenge, (f.data ->> 'challengeId')::uuid);
+          SELECT * INTO m FROM methods
+           WHERE tenant_id = p_tenant AND account_id = f.account_id AND id = coalesce(p_method, c.method_id);
+          SELECT * INTO a FROM accounts WHERE tenant_id = p_tenant AND id = f.account_id;
+        END IF;
+        SELECT * INTO t FROM tenants WHERE id = p_tenant;
+        PERFORM set_config('app.tenant_id', '', true);
+        IF f.id IS NULL THEN RETURN NULL; END IF;
+        RETURN jsonb_build_object(
+          'flow', to_jsonb(f),
+          'challenge', CASE WHEN c.id IS NULL THEN NULL ELSE to_jsonb(c) END,
+          'method', CASE WHEN m.id IS NULL THEN NULL ELSE to_jsonb(m) END,
+          'account', CASE WHEN a.id IS NULL THEN NULL ELSE to_jsonb(a) END,
+          'tenant', to_jsonb(t));
+      END $$`;
+
+/** A new challenge (as first written; migration 011 scopes the old codes it kills to the account). */
+export const CHALLENGE_CREATED = `CREATE OR REPLACE FUNCTION verity_challenge_created(p_tenant uuid, p_flow uuid, p_step integer,
+        p_data jsonb, p_challenge jsonb, p_delivery jsonb, p_audit jsonb)
+      RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+      BEGIN
+        PERFORM set_config('app.tenant_id', p_tenant::text, true);
+        UPDATE flows SET state = 'challenged', data = p_data, step = step + 1, updated_at = now()
+         WHERE tenant_id = p_tenant AND id = p_flow AND step = p_step AND expires_at > now()
+           AND completed_at IS NULL;
+        IF NOT FOUND THEN
+          PERFORM set_config('app.tenant_id', '', true);
+          RETURN false;
+        END IF;
+        UPDATE challenges SET status = 'expired', resolved_at = now()
+         WHERE tenant_id = p_tenant AND flow_id = p_flow AND status = 'pending'
+           AND method_id = (p_challenge ->> 'method_id')::uuid;
+        INSERT INTO challenges (${CHALLENGE_COLUMNS})
+          SELECT ${CHALLENGE_COLUMNS} FROM jsonb_populate_record(NULL::challenges, p_challenge);
+        IF p_delivery IS NOT NULL THEN
+          INSERT INTO deliveries (${DELIVERY_COLUMNS})
+            SELECT ${DELIVERY_COLUMNS} FROM jsonb_populate_record(NULL::deliveries, p_delivery);
+        END IF;
+        INSERT INTO audit_events (${AUDIT_COLUMNS})
+          SELECT ${AUDIT_COLUMNS} FROM jsonb_populate_record(NULL::audit_events, p_audit);
+        PERFORM set_config('app.tenant_id', '', true);
+        RETURN true;
+      END $$`;
+
 /**
  * The sign-in's hot path in two round trips instead of a dozen (see `SignInStatements`): one read of the flow,
  * its challenge, method, account and organisation, and one write per step. Each function sets the organisation
@@ -63,61 +118,12 @@ export class SignInStatements1763900000007 implements MigrationInterface {
         RETURN true;
       END $$`);
 
-    await q.query(`CREATE FUNCTION verity_sign_in_context(p_tenant uuid, p_flow uuid, p_challenge uuid, p_method uuid)
-      RETURNS jsonb LANGUAGE plpgsql VOLATILE AS $$
-      DECLARE
-        f flows; c challenges; m methods; a accounts; t tenants;
-      BEGIN
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        SELECT * INTO f FROM flows WHERE tenant_id = p_tenant AND id = p_flow AND kind = 'sign_in';
-        IF f.id IS NOT NULL THEN
-          SELECT * INTO c FROM challenges
-           WHERE tenant_id = p_tenant AND flow_id = f.id
-             AND id = coalesce(p_challenge, (f.data ->> 'challengeId')::uuid);
-          SELECT * INTO m FROM methods
-           WHERE tenant_id = p_tenant AND account_id = f.account_id AND id = coalesce(p_method, c.method_id);
-          SELECT * INTO a FROM accounts WHERE tenant_id = p_tenant AND id = f.account_id;
-        END IF;
-        SELECT * INTO t FROM tenants WHERE id = p_tenant;
-        PERFORM set_config('app.tenant_id', '', true);
-        IF f.id IS NULL THEN RETURN NULL; END IF;
-        RETURN jsonb_build_object(
-          'flow', to_jsonb(f),
-          'challenge', CASE WHEN c.id IS NULL THEN NULL ELSE to_jsonb(c) END,
-          'method', CASE WHEN m.id IS NULL THEN NULL ELSE to_jsonb(m) END,
-          'account', CASE WHEN a.id IS NULL THEN NULL ELSE to_jsonb(a) END,
-          'tenant', to_jsonb(t));
-      END $$`);
+    await q.query(SIGN_IN_CONTEXT);
 
     // A new challenge: the flow moves on from the step the caller read (or nothing happens), the flow's pending
     // challenges of the same method die (a resend kills the old code), then the challenge, its delivery and the
     // audit row are written.
-    await q.query(`CREATE FUNCTION verity_challenge_created(p_tenant uuid, p_flow uuid, p_step integer,
-        p_data jsonb, p_challenge jsonb, p_delivery jsonb, p_audit jsonb)
-      RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
-      BEGIN
-        PERFORM set_config('app.tenant_id', p_tenant::text, true);
-        UPDATE flows SET state = 'challenged', data = p_data, step = step + 1, updated_at = now()
-         WHERE tenant_id = p_tenant AND id = p_flow AND step = p_step AND expires_at > now()
-           AND completed_at IS NULL;
-        IF NOT FOUND THEN
-          PERFORM set_config('app.tenant_id', '', true);
-          RETURN false;
-        END IF;
-        UPDATE challenges SET status = 'expired', resolved_at = now()
-         WHERE tenant_id = p_tenant AND flow_id = p_flow AND status = 'pending'
-           AND method_id = (p_challenge ->> 'method_id')::uuid;
-        INSERT INTO challenges (${CHALLENGE_COLUMNS})
-          SELECT ${CHALLENGE_COLUMNS} FROM jsonb_populate_record(NULL::challenges, p_challenge);
-        IF p_delivery IS NOT NULL THEN
-          INSERT INTO deliveries (${DELIVERY_COLUMNS})
-            SELECT ${DELIVERY_COLUMNS} FROM jsonb_populate_record(NULL::deliveries, p_delivery);
-        END IF;
-        INSERT INTO audit_events (${AUDIT_COLUMNS})
-          SELECT ${AUDIT_COLUMNS} FROM jsonb_populate_record(NULL::audit_events, p_audit);
-        PERFORM set_config('app.tenant_id', '', true);
-        RETURN true;
-      END $$`);
+    await q.query(CHALLENGE_CREATED);
 
     // A right answer: the factor takes it once (a TOTP step is accepted once; a locked factor takes nothing),
     // the challenge settles once, the flow completes from the step the caller read, and the audit row is written.

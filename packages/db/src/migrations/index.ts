@@ -9,6 +9,7 @@ import { SignInStatements1763900000007 } from './1763900000007-SignInStatements.
 import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
 import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
 import { DirectorySettings1763900000010 } from './1763900000010-DirectorySettings.js';
+import { SignInLookups1763900000011 } from './1763900000011-SignInLookups.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Enrolment1763900000008,
   AccountHybrid1763900000009,
   DirectorySettings1763900000010,
+  SignInLookups1763900000011,
 ];
