@@ -482,7 +482,8 @@ function cpuOfAll(name) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name) byPid.set(entry, cpuOfStat(stat));
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === name)
+        byPid.set(entry, cpuOfStat(stat));
     } catch {
       // the process ended between readdir and read
     }
