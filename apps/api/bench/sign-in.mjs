@@ -225,6 +225,7 @@ async function main() {
       let next = 0;
       // autocannon notices the end of an `amount` run only on its 1 s tick: time it to the last response
       let lastResponseAt = 0;
+      const latencies = [];
       const started = performance.now();
       const result = await autocannon({
         url,
@@ -232,11 +233,16 @@ async function main() {
         amount: requests.length,
         requests: [
           {
-            setupRequest: (req) => {
+            // one request in flight per connection: its context times it from building to its answer
+            setupRequest: (req, context) => {
               const r = requests[next++];
+              context.sentAt = performance.now();
               return { ...req, ...r, headers: { ...req.headers, ...r.headers } };
             },
-            onResponse: () => (lastResponseAt = performance.now()),
+            onResponse: (_status, _body, context) => {
+              lastResponseAt = performance.now();
+              latencies.push(lastResponseAt - context.sentAt);
+            },
           },
         ],
       });
@@ -251,6 +257,7 @@ async function main() {
         perSecond: requests.length / ((lastResponseAt - started) / 1000),
         p50: result.latency.p50,
         p99: result.latency.p99,
+        latencies,
         unexpected,
       };
     }
@@ -305,10 +312,19 @@ async function main() {
           }),
         );
         measured.push(await load(api.url, requests));
-        log(`(a) TOTP verify at ${label}, run ${run + 1}: ${JSON.stringify(measured.at(-1))}`);
+        const { latencies: _, ...shown } = measured.at(-1);
+        log(`(a) TOTP verify at ${label}, run ${run + 1}: ${JSON.stringify(shown)}`);
       }
       const byP99 = [...measured].sort((x, y) => x.p99 - y.p99);
-      return { ...byP99[Math.floor((runs - 1) / 2)], p99s: measured.map((m) => m.p99) };
+      // the 99th percentile of every answer of the runs together: with 1,000 answers a run, a run's p99 is its
+      // tenth-worst answer, which one stall moves
+      const all = measured.flatMap((m) => m.latencies).sort((x, y) => x - y);
+      return {
+        ...byP99[Math.floor((runs - 1) / 2)],
+        p99s: measured.map((m) => m.p99),
+        pooledP99: all[Math.ceil(all.length * 0.99) - 1],
+        pooledCount: all.length,
+      };
     }
 
     // (a) at the smaller scales first, then 100,000 for everything, then the largest
@@ -584,6 +600,13 @@ function report(r, accounts, scales) {
       r.a[s]?.p99,
       `p99 at ${fmt(scales[0])}`,
       r.a[scales[0]]?.p99,
+      1.2,
+    ]),
+    ...scales.map((s) => [
+      `(a) p99 ms of all ${r.a[s]?.pooledCount} answers, ${fmt(s)} accounts`,
+      r.a[s]?.pooledP99,
+      `same at ${fmt(scales[0])}`,
+      r.a[scales[0]]?.pooledP99,
       1.2,
     ]),
   ];
