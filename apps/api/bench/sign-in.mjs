@@ -399,11 +399,7 @@ async function main() {
           `round ${round + 1}: ${Object.entries(runs)
             .map(([k, v]) => {
               const m = v.at(-1);
-              const cpu =
-                m.serverCpuMs === undefined
-                  ? ''
-                  : ` (CPU ms each: server ${m.serverCpuMs.toFixed(2)}, bench ${m.benchCpuMs.toFixed(2)}, postgres ${m.postgresCpuMs.toFixed(2)}, redis ${m.redisCpuMs.toFixed(2)}, machine ${m.machineCpuMs.toFixed(2)})`;
-              return `${k} ${Math.round(m.perSecond)}/s${cpu}`;
+              return `${k} ${Math.round(m.perSecond)}/s (CPU ms each: ${cpuText(m.cpu)})`;
             })
             .join(', ')}`,
         );
@@ -413,11 +409,9 @@ async function main() {
       const median = (list) => ({
         ...[...list].sort((x, y) => x.perSecond - y.perSecond)[Math.floor((list.length - 1) / 2)],
         rates: list.map((m) => Math.round(m.perSecond)),
-        serverCpu: list.map((m) => m.serverCpuMs?.toFixed(2)),
-        benchCpu: list.map((m) => m.benchCpuMs?.toFixed(2)),
-        postgresCpu: list.map((m) => m.postgresCpuMs?.toFixed(2)),
-        redisCpu: list.map((m) => m.redisCpuMs?.toFixed(2)),
-        machineCpu: list.map((m) => m.machineCpuMs?.toFixed(2)),
+        cpus: Object.fromEntries(
+          Object.keys(list[0].cpu).map((part) => [part, list.map((m) => m.cpu[part])]),
+        ),
       });
       results.a.main = median(runs.a);
       results.a.skeleton = median(runs.aSkeleton);
@@ -526,24 +520,24 @@ function cpuNow(pid) {
   };
 }
 
-/** `run` with the CPU it cost, per request answered: the server process `pid`, the others, the machine. */
+/** `run` with `cpu`: the CPU (ms) it cost per request answered, by part (as `cpuNow`'s). */
 async function costed(pid, run) {
   const before = cpuNow(pid);
   const result = await run();
   const after = cpuNow(pid);
-  const answered = result.answered ?? 1;
   const used = (part) =>
     after[part] instanceof Map ? usedSince(before[part], after[part]) : after[part] - before[part];
-  const per = (part) => used(part) / answered;
   return {
     ...result,
-    serverCpuMs: per('server'),
-    benchCpuMs: per('bench'),
-    postgresCpuMs: per('postgres'),
-    redisCpuMs: per('redis'),
-    machineCpuMs: per('machine'),
+    cpu: Object.fromEntries(Object.keys(after).map((part) => [part, used(part) / result.answered])),
   };
 }
+
+/** `cpu` as text, each part's figures joined by `join`. */
+const cpuText = (cpu, join = (x) => x.toFixed(2)) =>
+  Object.entries(cpu)
+    .map(([part, figures]) => `${part} ${join(figures)}`)
+    .join(', ');
 
 /** Waits for the next 30 s TOTP step; its codes stay good through the step after it (one step of tolerance). */
 async function freshStep() {
@@ -623,10 +617,9 @@ function report(r, accounts, scales) {
   ])
     console.log(
       `${name} req/s in the ${ROUNDS} alternating rounds: ${m?.rates?.join(', ')}` +
-        (m?.serverCpu?.[0] === undefined
-          ? ''
-          : `; CPU ms per request, server: ${m.serverCpu.join(', ')}, bench (load): ${m.benchCpu.join(', ')}, ` +
-            `postgres: ${m.postgresCpu.join(', ')}, redis: ${m.redisCpu.join(', ')}, whole machine: ${m.machineCpu.join(', ')}`),
+        (m?.cpus
+          ? `; CPU ms per request: ${cpuText(m.cpus, (xs) => xs.map((x) => x.toFixed(2)).join(' / '))}`
+          : ''),
     );
   console.log(
     'metric                              value   against                       value   ratio   aim',

@@ -15,13 +15,7 @@ import {
   channelRegistry,
   channelsFrom,
 } from '@verity/delivery';
-import {
-  DataKeyRepository,
-  Tenancy,
-  assertRuntimeRole,
-  createDataSource,
-  databaseWarnings,
-} from '@verity/db';
+import { DataKeyRepository, Tenancy, openRuntimeDataSource } from '@verity/db';
 import { KeyRing, TenantCipher } from '@verity/secrets';
 import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
@@ -91,18 +85,15 @@ export class WorkerModule implements OnApplicationShutdown {
         { provide: CONFIG, useValue: config },
         {
           provide: DATA_SOURCE,
-          useFactory: async () => {
-            const ds = createDataSource({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              applicationName: 'verity-worker',
-            });
-            await ds.initialize();
-            await assertRuntimeRole(ds.query.bind(ds));
-            for (const warning of await databaseWarnings(ds.query.bind(ds)))
-              new Logger('Database').warn(warning);
-            return ds;
-          },
+          useFactory: () =>
+            openRuntimeDataSource(
+              {
+                url: config.DATABASE_URL,
+                poolSize: config.DATABASE_POOL_SIZE,
+                applicationName: 'verity-worker',
+              },
+              (warning) => new Logger('Database').warn(warning),
+            ),
         },
         { provide: Tenancy, inject: [DATA_SOURCE], useFactory: (ds: DataSource) => new Tenancy(ds) },
         {

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { createDataSource } from './data-source.js';
+import type { DataSource } from 'typeorm';
+import { type DataSourceOptions, createDataSource } from './data-source.js';
 import { RUNTIME_ROLE } from './migrations/rls.js';
 
 export interface MigrateOptions {
@@ -90,4 +91,20 @@ export async function databaseWarnings(query: Query): Promise<string[]> {
     : [
         'PostgreSQL has autovacuum off: sign-in slows down as tables grow. Turn it on (the default) or ANALYZE the tables regularly.',
       ];
+}
+
+/**
+ * The API's and worker's data source, open: refused on a role that bypasses row-level security, and each
+ * server setting that will hurt the application passed to `warn` once.
+ */
+export async function openRuntimeDataSource(
+  options: DataSourceOptions,
+  warn: (message: string) => void,
+): Promise<DataSource> {
+  const ds = createDataSource(options);
+  await ds.initialize();
+  const query = ds.query.bind(ds);
+  await assertRuntimeRole(query);
+  for (const warning of await databaseWarnings(query)) warn(warning);
+  return ds;
 }

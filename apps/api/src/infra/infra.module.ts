@@ -6,14 +6,7 @@ import {
   Module,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import {
-  DataKeyRepository,
-  SignInStatements,
-  Tenancy,
-  assertRuntimeRole,
-  createDataSource,
-  databaseWarnings,
-} from '@verity/db';
+import { DataKeyRepository, SignInStatements, Tenancy, openRuntimeDataSource } from '@verity/db';
 import { Outbox } from '@verity/delivery';
 import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
 import { Queue } from 'bullmq';
@@ -42,18 +35,15 @@ export class InfraModule implements OnApplicationShutdown {
         { provide: CONFIG, useValue: config },
         {
           provide: DATA_SOURCE,
-          useFactory: async () => {
-            const ds = createDataSource({
-              url: config.DATABASE_URL,
-              poolSize: config.DATABASE_POOL_SIZE,
-              applicationName: 'verity-api',
-            });
-            await ds.initialize();
-            await assertRuntimeRole(ds.query.bind(ds));
-            for (const warning of await databaseWarnings(ds.query.bind(ds)))
-              new Logger('Database').warn(warning);
-            return ds;
-          },
+          useFactory: () =>
+            openRuntimeDataSource(
+              {
+                url: config.DATABASE_URL,
+                poolSize: config.DATABASE_POOL_SIZE,
+                applicationName: 'verity-api',
+              },
+              (warning) => new Logger('Database').warn(warning),
+            ),
         },
         {
           provide: REDIS,
