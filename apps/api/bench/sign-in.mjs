@@ -82,23 +82,24 @@ async function main() {
     const owner = new pg.Client({ connectionString: env.DATABASE_MIGRATION_URL });
     await owner.connect();
     cleanups.push(() => owner.end());
-    let analyzedAt = 0;
-    const analyze = async (size = accounts.length) => {
-      await owner.query('ANALYZE accounts; ANALYZE methods');
-      analyzedAt = size;
+    /** ANALYZE `tables` each time their rows have grown by `share` (and `floor` rows) since the last time. */
+    const statistics = (tables, share, floor) => {
+      let analyzedAt = 0;
+      return {
+        grownTo: async (rows) => {
+          if (rows <= analyzedAt * (1 + share) + floor) return;
+          await owner.query(tables.map((t) => `ANALYZE ${t}`).join('; '));
+          analyzedAt = rows;
+        },
+        analyzed: (rows) => (analyzedAt = rows),
+      };
     };
-    const analyzeAsGrown = async (size) => size > analyzedAt * 1.2 + 1000 && (await analyze(size));
+    const accountStatistics = statistics(['accounts', 'methods'], 0.2, 1000);
     // Flows and challenges too, as autovacuum would after 10% growth (it is off on some machines): the API's
     // long-lived connections keep generic plans made while these tables were small, and with a small table's
     // statistics the planner reads a challenge by the organisation's whole index instead of its primary key.
+    const flowStatistics = statistics(['flows', 'challenges'], 0.1, 50);
     let flowRows = 0;
-    let flowsAnalyzedAt = 0;
-    const analyzeFlowsAsGrown = async (added) => {
-      flowRows += added;
-      if (flowRows <= flowsAnalyzedAt * 1.1 + 50) return;
-      await owner.query('ANALYZE flows; ANALYZE challenges');
-      flowsAnalyzedAt = flowRows;
-    };
 
     async function seedTo(total) {
       const started = performance.now();
@@ -137,7 +138,7 @@ async function main() {
             [tenantId, passwordHash, batch.map((a) => a.id), batch.map((a) => a.username)],
           ),
         );
-        await analyzeAsGrown(accounts.length + batch.length);
+        await accountStatistics.grownTo(accounts.length + batch.length);
         await tenancy.run(tenantId, async (scope) => {
           await scope.manager.query(
             `INSERT INTO methods (id, tenant_id, account_id, type, details_enc, device_ref, is_default, verified_at)
@@ -165,7 +166,7 @@ async function main() {
       await owner.query('VACUUM (ANALYZE) methods');
       // the bulk load's dirty pages written now, not by a checkpoint in the middle of a measured run
       await owner.query('CHECKPOINT').catch((e) => log(`no CHECKPOINT: ${e.message}`));
-      analyzedAt = accounts.length;
+      accountStatistics.analyzed(accounts.length);
       log(
         `${total.toLocaleString('en-GB')} accounts seeded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );
@@ -216,7 +217,7 @@ async function main() {
             ],
           );
       });
-      await analyzeFlowsAsGrown(count);
+      await flowStatistics.grownTo((flowRows += count));
       return out;
     }
 
@@ -284,6 +285,8 @@ async function main() {
       headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
+    const code = (f) => ({ code: generateSync({ secret: f.account.secret }) });
+    const verify = (f) => json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, code(f));
 
     // A TOTP step is accepted once per account: each run starts in a fresh step and uses an account once.
     // The warm-up (JIT, connection pools, caches) uses up to 1,000 accounts' codes of one step; the measured
@@ -294,25 +297,13 @@ async function main() {
       for (let step = 0; step < warmSteps; step++) {
         const warm = await flows(Math.min(1000, accounts.length), 'totp');
         await freshStep();
-        await load(
-          api.url,
-          warm.map((f) =>
-            json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, {
-              code: generateSync({ secret: f.account.secret }),
-            }),
-          ),
-        );
+        await load(api.url, warm.map(verify));
       }
       const measured = [];
       for (let run = 0; run < runs; run++) {
         await freshStep();
         await warmPools(api.url, () => `/v1/sign-in/${randomUUID()}`);
-        const batch = await flows(count, 'totp');
-        const requests = batch.map((f) =>
-          json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, {
-            code: generateSync({ secret: f.account.secret }),
-          }),
-        );
+        const requests = (await flows(count, 'totp')).map(verify);
         measured.push(await load(api.url, requests));
         const { latencies: _, ...shown } = measured.at(-1);
         log(`(a) TOTP verify at ${label}, run ${run + 1}: ${JSON.stringify(shown)}`);
@@ -359,9 +350,6 @@ async function main() {
     async function besideCeilings() {
       const skeleton = await startSkeleton();
       cleanups.unshift(() => skeleton.stop());
-      const code = (f) => ({ code: generateSync({ secret: f.account.secret }) });
-      const verify = (f) =>
-        json('POST', `/v1/sign-in/${f.flowId}/challenges/${f.challengeId}/verify`, code(f));
       const skVerify = (f) => json('POST', `/totp/${f.flowId}/${f.challengeId}`, code(f));
       const text = (f) => json('POST', `/v1/sign-in/${f.flowId}/challenges`, { methodId: f.account.smsId });
       const skText = (f) => json('POST', `/sms/${f.flowId}`, { methodId: f.account.smsId });
