@@ -20,7 +20,7 @@ const log = (line) => console.log(`[verity] ${line}`);
 
 function pnpm() {
   const global = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (global.status === 0 && global.stdout.trim() === PNPM_VERSION) return 'pnpm';
+  if (global.status === 0 && global.stdout.trim() === PNPM_VERSION) return execFileSync('sh', ['-c', 'command -v pnpm'], { encoding: 'utf8' }).trim();
   const local = path.join(root, '.tools/node_modules/.bin/pnpm');
   if (!existsSync(local)) {
     log(`installing pnpm ${PNPM_VERSION} into .tools/`);
@@ -45,7 +45,11 @@ function run(command, args, env = process.env) {
 
 function install() {
   const pm = pnpm();
-  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', COREPACK_ENABLE_STRICT: '0' };
+  // turbo and every script it starts find pnpm on the PATH, so the one in .tools/ must be there too
+  const PATH = [path.dirname(pm), path.join(root, 'node_modules/.bin'), process.env.PATH]
+    .filter((part) => part && part !== '.')
+    .join(path.delimiter);
+  const env = { ...process.env, PATH, TURBO_TELEMETRY_DISABLED: '1', COREPACK_ENABLE_STRICT: '0' };
   run(pm, ['install', '--frozen-lockfile'], env);
   run(pm, ['run', 'build'], env);
   return { pm, env };
