@@ -20,7 +20,8 @@ const log = (line) => console.log(`[verity] ${line}`);
 
 function pnpm() {
   const global = spawnSync('pnpm', ['--version'], { encoding: 'utf8' });
-  if (global.status === 0 && global.stdout.trim() === PNPM_VERSION) return execFileSync('sh', ['-c', 'command -v pnpm'], { encoding: 'utf8' }).trim();
+  if (global.status === 0 && global.stdout.trim() === PNPM_VERSION)
+    return execFileSync('sh', ['-c', 'command -v pnpm'], { encoding: 'utf8' }).trim();
   const local = path.join(root, '.tools/node_modules/.bin/pnpm');
   if (!existsSync(local)) {
     log(`installing pnpm ${PNPM_VERSION} into .tools/`);
