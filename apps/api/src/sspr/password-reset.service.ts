@@ -464,7 +464,10 @@ export class PasswordResets {
     return wrongAnswer(ANSWERS_PER_CHECK - wrongAnswers);
   }
 
-  /** Everyone the reset should reach: the person on each channel it did not use; other administrators if elevated. */
+  /**
+   * Everyone the reset should reach: the person on each channel it did not use (or, having no other, on those it
+   * used); other administrators if elevated.
+   */
   private async tell(scope: TenantScope, account: AccountRow, data: ResetData, organisation: string) {
     const out: (Delivery | null)[] = [];
     const registered = await methods.verifiedOf(scope, account.id);
