@@ -20,6 +20,7 @@ import {
 import { type Policy, decideSspr } from '@verity/policy';
 import { PasswordHasher, TenantCipher } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
+import { codeAlreadyUsed } from '../factors/code-already-used.js';
 import { approximateLocation } from '../geo/locate.js';
 import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError, problems } from '../problem/problem.js';
@@ -308,12 +309,11 @@ export class PasswordResets {
         if (method) this.signIn.refuseIfLocked(method, policy);
       }
       const { passed, timeStep } = await this.gates.passes(scope, data.challenge, answer);
-      if (
-        passed &&
-        (timeStep === undefined || (await methods.spendTimeStep(scope, data.challenge.methodId!, timeStep)))
-      )
-        return this.passed(scope, flow, data);
-      return this.failed(scope, flow, data, policy);
+      if (!passed) return this.failed(scope, flow, data, policy);
+      // a right app code already spent (at sign-in, or a moment ago): not a wrong answer, and nothing counted
+      if (timeStep !== undefined && !(await methods.spendTimeStep(scope, data.challenge.methodId!, timeStep)))
+        return codeAlreadyUsed();
+      return this.passed(scope, flow, data);
     });
     if (outcome instanceof DomainError) throw outcome;
     return outcome;

@@ -205,6 +205,8 @@ export const en = {
   'problem.method-not-offered': 'This method cannot be used here. Choose another.',
   'problem.wrong-code': 'That code didn’t work. Check the code and try again.',
   'problem.challenge-over': 'This request has expired or was already used. Ask for a new one.',
+  'problem.code-already-used':
+    'That code has already been used. Wait for the next code in your authenticator app and enter it.',
   'problem.factor-locked': 'Too many attempts, try again later.',
   'problem.resend-too-soon': 'We just sent you a code. You can ask for another in {seconds} seconds.',
   'problem.push-limited': 'Too many notifications have been sent. Use another method.',
