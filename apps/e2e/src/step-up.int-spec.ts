@@ -131,6 +131,44 @@ describe('Security info after 10 minutes: the step-up carries the change through
   );
 
   it(
+    'adds a method after a step-up, on to the code sent to the new address',
+    async () => {
+      const phone = newMobile();
+      const email = `sam.k${randomInt(1_000_000)}@home.example.org`; // no six digits of its own to take for the code
+      const who = await staffMember(stack.api, stack.org.tenantId, {
+        methods: [
+          { type: 'mobile_text', phone },
+          { type: 'authenticator_code', secret: generateSecret() },
+        ],
+      });
+      const context = await newContext(stack);
+      const page = await context.newPage();
+      await signedInLongAgo(page, who.username, phone, who.account.id);
+
+      await page.goto(at('/security-info/add?type=email'));
+      await page.getByLabel('Email address').fill(email);
+      await page.getByRole('button', { name: 'Next' }).click();
+      await stepUp(
+        page,
+        phone,
+        1,
+        'To add a sign-in method, we need to check it’s you.',
+        'step-up-add-method',
+      );
+      await page.getByLabel('Code').fill(await codeFromInbox(page, email, 0));
+      await page.getByRole('button', { name: 'Next', exact: true }).click();
+      await page.getByText('Your new sign-in method is set up.').waitFor();
+      expect(
+        await sql(`SELECT count(*)::int AS n FROM methods WHERE account_id = $1 AND type = 'email'`, [
+          who.account.id,
+        ]),
+      ).toEqual([{ n: 1 }]);
+      await context.close();
+    },
+    JOURNEY_TIMEOUT,
+  );
+
+  it(
     'changes a phone number after a step-up, on to the code sent to the new number',
     async () => {
       const [phone, newPhone] = [newMobile(), newMobile()];
