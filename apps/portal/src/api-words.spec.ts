@@ -102,6 +102,9 @@ const problem = (body: Record<string, unknown>, status = 400, retryAfterSeconds?
 /** A wrong code's detail with what the catalogue leaves out: that no more tries are left. */
 const LAST_WRONG_CODE = 'That code didn’t work, and too many wrong codes were entered. Ask for a new one.';
 const OFFICE_PHONE_DISABLED = 'Office phone is disabled by your organisation.';
+/** What the API says when an authenticator code is entered a second time. */
+const REUSED_CODE =
+  'That code has already been used. Wait for the next code in your authenticator app and enter it.';
 
 /** Welsh a translator has given (the rest of cy.ts stays as it is). */
 const WELSH: Partial<Record<MessageKey, string>> = {
@@ -132,6 +135,13 @@ describe('the API’s words on a page', () => {
       expect(
         testPortal.questionText({ id: 'first-pet', text: 'What was the name of your first pet?' }, welsh),
       ).toBe(WELSH['question.first-pet']);
+    });
+
+    it('say to wait for the next code when an authenticator code is used again', () => {
+      const reused = problem({ code: 'code-already-used', detail: REUSED_CODE }, 409);
+      expect(testPortal.problemText(reused, welsh)).toBe(
+        'Mae’r cod hwnnw wedi cael ei ddefnyddio’n barod. Arhoswch am y cod nesaf yn eich ap dilysu a’i roi i mewn.',
+      );
     });
 
     it('name what the problem gives apart, such as how long to wait', () => {
@@ -193,6 +203,12 @@ describe('the API’s words on a page', () => {
       expect(
         testPortal.reasonText({ code: 'METHOD_DISABLED', message: OFFICE_PHONE_DISABLED }, english),
       ).toBe(OFFICE_PHONE_DISABLED);
+    });
+
+    it('say to wait for the next code when an authenticator code is used again, not to ask for a new one', () => {
+      const reused = problem({ code: 'code-already-used', detail: REUSED_CODE }, 409);
+      expect(testPortal.problemText(reused, english)).toBe(REUSED_CODE);
+      expect(testPortal.problemText(reused, english)).not.toMatch(/expired|Ask for a new one/);
     });
 
     it('are the catalogue’s where the API’s are generic, or written for programs', () => {

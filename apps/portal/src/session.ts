@@ -29,6 +29,8 @@ export interface PortalSession {
     rememberDays?: number;
     stepUp?: boolean;
     returnTo?: string;
+    /** The Security info change the step-up was asked for, made once it succeeds. */
+    pending?: PendingChange;
   };
   /** A "Keep your account secure" wizard under way. */
   wizard?: { org: string; flowId: string; enrolmentId?: string; shown?: Record<string, unknown> };
@@ -40,6 +42,16 @@ export interface PortalSession {
   remembered?: Record<string, string>;
   flash?: { kind: 'success' | 'info'; text: string };
 }
+
+/**
+ * A Security info change waiting for a step-up: what it is and its parameters, none of them secret (a method's
+ * id, the type being added, the phone number or address typed).
+ */
+export type PendingChange =
+  | { action: 'setDefault'; methodId: string }
+  | { action: 'delete'; methodId: string }
+  | { action: 'changePhone'; methodId: string; phone: string }
+  | { action: 'add'; type: string; phone?: string; email?: string };
 
 export class Sessions {
   constructor(

@@ -135,6 +135,7 @@ export type ProblemCode =
   | 'method-not-offered'
   | 'wrong-code'
   | 'challenge-over'
+  | 'code-already-used'
   | 'factor-locked'
   | 'resend-too-soon'
   | 'push-limited'

@@ -697,6 +697,29 @@ describe('step-up of a portal session', () => {
     ]);
   });
 
+  it('refuses the sign-in’s own authenticator code at the step-up: already used, wait for the next one', async () => {
+    const who = await person(1);
+    const signInCode = generateSync({ secret: who.secret });
+    const made = await session(who);
+    const started = await stepUp(made.token);
+    const asked = await challenge(started.body.flowId, who.methods[0]!.id, made.token);
+    const replayed = await verify(
+      started.body.flowId,
+      asked.body.challengeId,
+      { code: signInCode },
+      made.token,
+    );
+    expect(replayed.status).toBe(409);
+    expect(replayed.body).toMatchObject({
+      code: 'code-already-used',
+      detail:
+        'That code has already been used. Wait for the next code in your authenticator app and enter it.',
+    });
+    const [method] = await sql(`SELECT failed_attempts FROM methods WHERE id = $1`, [who.methods[0]!.id]);
+    expect(method).toEqual({ failed_attempts: 0 });
+    expect((await current(made.token)).status).toBe(200);
+  });
+
   it('counts a wrong code toward the factor’s lock, as at sign-in', async () => {
     const who = await person();
     const made = await session(who);

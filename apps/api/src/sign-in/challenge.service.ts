@@ -18,6 +18,7 @@ import { type NewMessage, Outbox } from '@verity/delivery';
 import { type MethodType, type Policy, decidePushPrompt } from '@verity/policy';
 import { TenantCipher, hashCode, randomDigits, verifyCode } from '@verity/secrets';
 import { verifySync } from 'otplib';
+import { codeAlreadyUsed } from '../factors/code-already-used.js';
 import { authenticationOptions, verifyAssertion } from '../factors/security-key.js';
 import {
   type MethodDetails,
@@ -283,6 +284,7 @@ export class ChallengeService {
     });
     if (outcome === 'locked') throw factorLocked();
     if (outcome === 'flow-gone') throw flowGone();
+    if (outcome === 'replayed' && challenge.methodType === 'authenticator_code') throw codeAlreadyUsed();
     if (outcome !== 'accepted') throw challengeOver();
     return this.signIn.finished(tenantId, flow, account, amr, remember ? 'own' : null, {
       token: sessionToken,

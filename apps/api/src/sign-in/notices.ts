@@ -85,7 +85,8 @@ export class Notices {
 
   /**
    * A message to the person on every channel they have except the devices to avoid (those a reset was proved
-   * with): the contact address, and each mobile and address among their methods, once per device.
+   * with): the contact address, and each mobile and address among their methods, once per device. When they
+   * have no other, it goes to the mobiles and addresses on the avoided devices: the person is always told.
    */
   async everywhereBut(
     scope: TenantScope,
@@ -103,17 +104,22 @@ export class Notices {
       );
       out.push(await this.create(scope, to, { kind: 'email', ...message }, `${key}:c`));
     }
-    const reached: Buffer[] = [...avoid];
-    for (const [i, method] of (await methods.verifiedOf(scope, account.id)).entries()) {
+    const reachable = (await methods.verifiedOf(scope, account.id))
+      .map((method, i) => ({ method, key: `${key}:${i}` }))
+      .filter(({ method }) => MOBILE_TYPES.has(method.type) || method.type === 'email');
+    const elsewhere = reachable.filter(({ method }) => !avoid.some((ref) => ref.equals(method.deviceRef)));
+    const targets = account.contactEmailEnc || elsewhere.length > 0 ? elsewhere : reachable;
+    const reached: Buffer[] = [];
+    for (const { method, key: methodKey } of targets) {
       if (reached.some((ref) => ref.equals(method.deviceRef))) continue;
-      if (MOBILE_TYPES.has(method.type)) {
-        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
-        out.push(await this.create(scope, phone, { kind: 'sms', body: message.text }, `${key}:${i}`));
-      } else if (method.type === 'email') {
-        const { email } = await openDetails<EmailDetails>(this.cipher, method);
-        out.push(await this.create(scope, email, { kind: 'email', ...message }, `${key}:${i}`));
-      } else continue;
       reached.push(method.deviceRef);
+      if (method.type === 'email') {
+        const { email } = await openDetails<EmailDetails>(this.cipher, method);
+        out.push(await this.create(scope, email, { kind: 'email', ...message }, methodKey));
+      } else {
+        const { phone } = await openDetails<PhoneDetails>(this.cipher, method);
+        out.push(await this.create(scope, phone, { kind: 'sms', body: message.text }, methodKey));
+      }
     }
     return out.filter((d): d is Delivery => d !== null);
   }

@@ -94,7 +94,22 @@ describe('sign-in with a password and a second factor', () => {
     const again = await start(username);
     const askedAgain = await challenge(again.body.flowId, methods[0]!.id);
     const replay = await verify(again.body.flowId, askedAgain.body.challengeId, code);
-    expect(replay.status).toBe(410);
+    expect(replay.status).toBe(409);
+    expect(replay.body).toMatchObject({
+      code: 'code-already-used',
+      detail:
+        'That code has already been used. Wait for the next code in your authenticator app and enter it.',
+    });
+    // not a wrong code: nothing counted, and the request is still open for the next code
+    const [row] = await api.app
+      .get(Tenancy)
+      .run(org.tenantId, (scope) =>
+        scope.manager.query(
+          `SELECT m.failed_attempts, c.status FROM methods m, challenges c WHERE m.id = $1 AND c.id = $2`,
+          [methods[0]!.id, askedAgain.body.challengeId],
+        ),
+      );
+    expect(row).toEqual({ failed_attempts: 0, status: 'pending' });
     // and a step cannot be replayed: the finished flow is gone
     expect((await verify(started.body.flowId, asked.body.challengeId, code)).status).toBe(404);
   });

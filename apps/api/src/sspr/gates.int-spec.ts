@@ -399,6 +399,44 @@ describe('password reset: each check as a gate, and the limits', () => {
       expect((await textGate(flowId, phone)).body.state).toBe('new_password');
     });
 
+    it('refuses an app code already used at sign-in as used, not wrong: nothing counted, the next code passes', async () => {
+      const phone = newMobile();
+      const secret = generateSecret();
+      const who = await staffMember(api, org.tenantId, {
+        methods: [
+          { type: 'authenticator_code', secret },
+          { type: 'mobile_text', phone },
+        ],
+      });
+      const code = generateSync({ secret });
+      const timeStep = Math.floor(Date.now() / 30_000);
+      await sql(org.tenantId, `UPDATE methods SET last_time_step = $2 WHERE id = $1`, [
+        who.methods[0]!.id,
+        timeStep,
+      ]);
+      const { flowId } = await pastCaptcha(who.username);
+      const asked = await ask(flowId, { kind: 'authenticator_code' });
+      const reused = await answer(flowId, asked.body.challengeId, { code });
+      expect(reused.status).toBe(409);
+      expect(reused.body).toMatchObject({
+        code: 'code-already-used',
+        detail:
+          'That code has already been used. Wait for the next code in your authenticator app and enter it.',
+      });
+      const [method] = await sql(org.tenantId, `SELECT failed_attempts FROM methods WHERE id = $1`, [
+        who.methods[0]!.id,
+      ]);
+      expect(method).toEqual({ failed_attempts: 0 });
+      // as if the next 30 seconds had come: the app's next code passes the same check
+      await sql(org.tenantId, `UPDATE methods SET last_time_step = $2 WHERE id = $1`, [
+        who.methods[0]!.id,
+        timeStep - 2,
+      ]);
+      const next = await answer(flowId, asked.body.challengeId, { code: generateSync({ secret }) });
+      expect(next.status).toBe(200);
+      expect(next.body).toMatchObject({ state: 'verify', gate: { number: 2, of: 2 } });
+    });
+
     it('tells the person at their registered email address when the reset used the phone and the app', async () => {
       const phone = newMobile();
       const secret = generateSecret();

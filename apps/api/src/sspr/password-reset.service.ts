@@ -20,6 +20,7 @@ import {
 import { type Policy, decideSspr } from '@verity/policy';
 import { PasswordHasher, TenantCipher } from '@verity/secrets';
 import { type ApiConfig, CONFIG } from '../config.js';
+import { codeAlreadyUsed } from '../factors/code-already-used.js';
 import { approximateLocation } from '../geo/locate.js';
 import { policyAccount, policyOf, policyOfTenant } from '../methods/policy-account.js';
 import { DomainError, problems } from '../problem/problem.js';
@@ -308,12 +309,11 @@ export class PasswordResets {
         if (method) this.signIn.refuseIfLocked(method, policy);
       }
       const { passed, timeStep } = await this.gates.passes(scope, data.challenge, answer);
-      if (
-        passed &&
-        (timeStep === undefined || (await methods.spendTimeStep(scope, data.challenge.methodId!, timeStep)))
-      )
-        return this.passed(scope, flow, data);
-      return this.failed(scope, flow, data, policy);
+      if (!passed) return this.failed(scope, flow, data, policy);
+      // a right app code already spent (at sign-in, or a moment ago): not a wrong answer, and nothing counted
+      if (timeStep !== undefined && !(await methods.spendTimeStep(scope, data.challenge.methodId!, timeStep)))
+        return codeAlreadyUsed();
+      return this.passed(scope, flow, data);
     });
     if (outcome instanceof DomainError) throw outcome;
     return outcome;
@@ -464,7 +464,10 @@ export class PasswordResets {
     return wrongAnswer(ANSWERS_PER_CHECK - wrongAnswers);
   }
 
-  /** Everyone the reset should reach: the person on each channel it did not use; other administrators if elevated. */
+  /**
+   * Everyone the reset should reach: the person on each channel it did not use (or, having no other, on those it
+   * used); other administrators if elevated.
+   */
   private async tell(scope: TenantScope, account: AccountRow, data: ResetData, organisation: string) {
     const out: (Delivery | null)[] = [];
     const registered = await methods.verifiedOf(scope, account.id);

@@ -138,3 +138,13 @@ export async function appOf(api: TestApi, key: string, accountId: string) {
   if (activation.status !== 201) throw new Error(`no activation link: ${activation.status}`);
   return activateApp(api, activation.body.link as string);
 }
+
+/** A query in an organisation's scope (its row-level security on), as a test arranges or reads rows. */
+export function tenantQuery(
+  api: TestApi,
+  tenantId: string,
+  query: string,
+  params: unknown[] = [],
+): Promise<Record<string, unknown>[]> {
+  return api.app.get(Tenancy).run(tenantId, (scope) => scope.manager.query(query, params));
+}

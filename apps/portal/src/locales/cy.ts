@@ -9,4 +9,6 @@ export const cy: Partial<Record<MessageKey, string>> = {
   'signIn.password': 'Cyfrinair',
   'common.continue': 'Parhau',
   'nav.signOut': 'Allgofnodi',
+  'problem.code-already-used':
+    'Mae’r cod hwnnw wedi cael ei ddefnyddio’n barod. Arhoswch am y cod nesaf yn eich ap dilysu a’i roi i mewn.',
 };

@@ -93,6 +93,13 @@ export const en = {
   'securityInfo.phoneHint': 'A UK number like 07400 123 456, or an international number starting with +',
   'securityInfo.email': 'Email address',
   'securityInfo.changePhoneTitle': 'Change phone number',
+  'securityInfo.defaultChanged': 'Your default sign-in method has been changed.',
+  'securityInfo.deleted': 'The sign-in method has been deleted.',
+  'stepUp.why.setDefault': 'To change your default sign-in method, we need to check it’s you.',
+  'stepUp.why.delete': 'To delete a sign-in method, we need to check it’s you.',
+  'stepUp.why.changePhone': 'To change your phone number, we need to check it’s you.',
+  'stepUp.why.add': 'To add a sign-in method, we need to check it’s you.',
+  'stepUp.why.change': 'To change your security info, we need to check it’s you.',
   'enrol.appTitle': 'Set up your account',
   'enrol.appLead':
     'Scan the QR code with the Authenticator app. This will connect the app with your account.',
@@ -205,6 +212,8 @@ export const en = {
   'problem.method-not-offered': 'This method cannot be used here. Choose another.',
   'problem.wrong-code': 'That code didn’t work. Check the code and try again.',
   'problem.challenge-over': 'This request has expired or was already used. Ask for a new one.',
+  'problem.code-already-used':
+    'That code has already been used. Wait for the next code in your authenticator app and enter it.',
   'problem.factor-locked': 'Too many attempts, try again later.',
   'problem.resend-too-soon': 'We just sent you a code. You can ask for another in {seconds} seconds.',
   'problem.push-limited': 'Too many notifications have been sent. Use another method.',

@@ -26,6 +26,15 @@ export function enrolmentApi(client: VerityClient, holder: EnrolmentHolder) {
       };
 }
 
+/** An enrolment begun on Security info (a method added, a phone changed): its code page comes next. */
+export function keepEnrolment(visit: Visit, shown: unknown): void {
+  visit.session.enrolment = {
+    org: visit.org.slug,
+    enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
+    shown: shown as Record<string, unknown>,
+  };
+}
+
 /** The body "Add sign-in method" sends for a type and what the person typed. */
 export function addBody(type: string, fields: Record<string, string | undefined>) {
   if (['mobile_text', 'mobile_call', 'alternate_call', 'office_call'].includes(type))

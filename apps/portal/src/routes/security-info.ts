@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { MessageKey } from '../locales/en.js';
 import type { Portal, Visit } from '../portal.js';
-import { addBody, answerOf, enrolmentApi, renderEnrolment } from './enrolment.js';
+import { addBody, answerOf, enrolmentApi, keepEnrolment, renderEnrolment } from './enrolment.js';
+import type { PendingChange } from './pending-change.js';
 
 type Params = { org: string };
 type Body = Record<string, string | undefined>;
@@ -24,8 +25,18 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     return { visit, token };
   };
 
-  /** The API said the change needs a fresh check: a step-up, then back to `returnTo`; or the session is over. */
-  async function problem(reply: FastifyReply, visit: Visit, token: string, error: unknown, returnTo: string) {
+  /**
+   * The API said the change needs a fresh check: a step-up that says why, then the `pending` change is made (or,
+   * with none, back to `returnTo`); or the session is over.
+   */
+  async function problem(
+    reply: FastifyReply,
+    visit: Visit,
+    token: string,
+    error: unknown,
+    returnTo: string,
+    pending?: PendingChange,
+  ) {
     if (error instanceof VerityProblem && error.code === 'step-up-required') {
       const stepUp = await visit.org.client.sessions.stepUp(token, visit.client);
       visit.session.signIn = {
@@ -35,6 +46,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         methods: stepUp.methods ?? [],
         stepUp: true,
         returnTo: `/${visit.org.slug}${returnTo}`,
+        ...(pending ? { pending } : {}),
       };
       return portal.redirect(reply, visit, '/sign-in/verify');
     }
@@ -104,11 +116,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
     try {
       const shown = await enrolmentApi(visit.org.client, { session: token }).add(addBody(type, request.body));
-      visit.session.enrolment = {
-        org: visit.org.slug,
-        enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
-        shown: shown as unknown as Record<string, unknown>,
-      };
+      keepEnrolment(visit, shown);
       return portal.redirect(reply, visit, '/security-info/enrolment');
     } catch (error) {
       const handled = await problem(
@@ -117,6 +125,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         token,
         error,
         `/security-info/add?type=${encodeURIComponent(type)}`,
+        { action: 'add', ...addBody(type, request.body) },
       );
       if (handled) return handled;
       const overview = await visit.org.client.securityInfo.overview(token);
@@ -206,9 +215,13 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     try {
       await visit.org.client.securityInfo.setDefault(token, request.body.methodId ?? '');
+      visit.session.flash = { kind: 'success', text: visit.t('securityInfo.defaultChanged') };
       return portal.redirect(reply, visit, '/security-info');
     } catch (error) {
-      const handled = await problem(reply, visit, token, error, '/security-info/default');
+      const handled = await problem(reply, visit, token, error, '/security-info/default', {
+        action: 'setDefault',
+        methodId: request.body.methodId ?? '',
+      });
       if (handled) return handled;
       const overview = await visit.org.client.securityInfo.overview(token);
       return portal.render(
@@ -242,9 +255,20 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     try {
       await visit.org.client.securityInfo.remove(token, request.params.id);
+      visit.session.flash = { kind: 'success', text: visit.t('securityInfo.deleted') };
       return portal.redirect(reply, visit, '/security-info');
     } catch (error) {
-      const handled = await problem(reply, visit, token, error, `/security-info/${request.params.id}/delete`);
+      const handled = await problem(
+        reply,
+        visit,
+        token,
+        error,
+        `/security-info/${request.params.id}/delete`,
+        {
+          action: 'delete',
+          methodId: request.params.id,
+        },
+      );
       if (handled) return handled;
       const overview = await visit.org.client.securityInfo.overview(token);
       const method = overview.methods.find((m) => m.id === request.params.id);
@@ -283,11 +307,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
           request.params.id,
           request.body.phone ?? '',
         );
-        visit.session.enrolment = {
-          org: visit.org.slug,
-          enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
-          shown: shown as unknown as Record<string, unknown>,
-        };
+        keepEnrolment(visit, shown);
         return portal.redirect(reply, visit, '/security-info/enrolment');
       } catch (error) {
         const handled = await problem(
@@ -296,6 +316,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
           token,
           error,
           `/security-info/${request.params.id}/phone`,
+          { action: 'changePhone', methodId: request.params.id, phone: request.body.phone ?? '' },
         );
         if (handled) return handled;
         return portal.render(

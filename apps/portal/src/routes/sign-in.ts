@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { Portal, Visit } from '../portal.js';
+import { applyPendingChange, stepUpReason } from './pending-change.js';
 
 type Params = { org: string };
 type Body = Record<string, string | undefined>;
@@ -74,11 +75,16 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         return portal.render(reply, visit, 'verify.njk', {
           title: visit.t('methods.title'),
           flow,
+          ...why(visit, flow),
           errors: [{ text: portal.problemText(error, visit), href: '#main' }],
         });
       }
     }
-    return portal.render(reply, visit, 'verify.njk', { title: titleOf(visit, flow.shown), flow });
+    return portal.render(reply, visit, 'verify.njk', {
+      title: titleOf(visit, flow.shown),
+      flow,
+      ...why(visit, flow),
+    });
   });
 
   /** A code typed (app, text, email), the security key's assertion, or "I have approved it" without JavaScript. */
@@ -113,6 +119,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         return portal.render(reply, visit, 'verify.njk', {
           title: titleOf(visit, flow.shown),
           flow,
+          ...why(visit, flow),
           errors: [{ text: visit.t(message), href: '#main' }],
           // denied or expired: nothing more to wait for, only other methods or a new sign-in
           over: message !== 'verify.pushNotYet',
@@ -124,6 +131,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         return portal.render(reply.code(400), visit, 'verify.njk', {
           title: titleOf(visit, flow.shown),
           flow,
+          ...why(visit, flow),
           errors: [{ text: visit.t('verify.codeMissing'), href: '#code' }],
         });
       return portal.render(
@@ -133,6 +141,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: titleOf(visit, flow.shown),
           flow,
+          ...why(visit, flow),
           errors: [{ text: portal.problemText(error, visit), href: '#code' }],
         },
       );
@@ -170,7 +179,11 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
     if (!visit) return reply;
     const flow = visit.session.signIn;
     if (!flow || flow.org !== visit.org.slug) return portal.redirect(reply, visit, '/sign-in');
-    return portal.render(reply, visit, 'methods.njk', { title: visit.t('methods.title'), flow });
+    return portal.render(reply, visit, 'methods.njk', {
+      title: visit.t('methods.title'),
+      flow,
+      ...why(visit, flow),
+    });
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/sign-in/methods', async (request, reply) => {
@@ -217,7 +230,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
           methodId: answer.defaultMethodId,
           methods: answer.methods ?? [],
           ...(answer.rememberDevice ? { rememberDays: answer.rememberDevice.days } : {}),
-          ...(flow?.stepUp ? { stepUp: true, returnTo: flow.returnTo } : {}),
+          ...(flow?.stepUp ? { stepUp: true, returnTo: flow.returnTo, pending: flow.pending } : {}),
         };
         return portal.redirect(reply, visit, '/sign-in/verify');
       default:
@@ -242,9 +255,14 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
     }
     if (answer.rememberToken) (visit.session.remembered ??= {})[visit.org.slug] = answer.rememberToken;
     delete visit.session.signIn;
+    const returnTo = flow?.returnTo ?? `/${visit.org.slug}/security-info`;
+    const target =
+      flow?.stepUp && flow.pending
+        ? await applyPendingChange(portal, visit, tokens[visit.org.slug]!, flow.pending, returnTo)
+        : returnTo;
     await portal.sessions.rotate(reply, visit.sessionId, visit.session);
     visit.sessionId = null;
-    return flow?.returnTo ?? `/${visit.org.slug}/security-info`;
+    return target;
   }
 }
 
@@ -270,6 +288,11 @@ function waitingMessage(
   if (status === 'denied' || status === 'locked') return 'verify.denied';
   if (status === 'expired') return 'verify.expired';
   return 'verify.pushNotYet';
+}
+
+/** On a step-up's pages, why the check is asked for. */
+function why(visit: Visit, flow: NonNullable<Visit['session']['signIn']>) {
+  return flow.stepUp ? { stepUpWhy: visit.t(stepUpReason(flow.pending)) } : {};
 }
 
 /** A step-up's calls carry the session it re-authenticates. */
