@@ -52,7 +52,8 @@ function install() {
     .join(path.delimiter);
   const env = { ...process.env, PATH, TURBO_TELEMETRY_DISABLED: '1', COREPACK_ENABLE_STRICT: '0' };
   run(pm, ['install', '--frozen-lockfile'], env);
-  run(pm, ['run', 'build'], env);
+  // a task's output only when it fails: a newcomer sees what matters
+  run(pm, ['run', 'build', '--output-logs=errors-only'], env);
   return { pm, env };
 }
 

@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
-import { NestPinoLogger, createLogger, requestId } from '@verity/logging';
+import { NestPinoLogger, RequestLogController, createLogger, requestId } from '@verity/logging';
 import { ProblemFilter } from './problem/problem.filter.js';
 
 /** Builds the API (not listening yet), so tests and the server start it the same way. */
@@ -16,11 +15,11 @@ export async function createApp(
   config: ApiConfig,
   logDestination?: DestinationStream,
 ): Promise<NestFastifyApplication> {
-  const logger = createLogger(config, logDestination);
+  const logger = createLogger(config, { name: 'api', destination: logDestination });
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     genReqId: requestId,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     trustProxy: config.TRUST_PROXY,
     // reject prototype pollution attempts outright instead of silently stripping them

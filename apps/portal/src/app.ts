@@ -4,7 +4,8 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import fastifyView from '@fastify/view';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { RequestLogController, createLogger } from '@verity/logging';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import nunjucks from 'nunjucks';
 import type { PortalConfig } from './config.js';
@@ -29,7 +30,8 @@ export async function buildPortal(
   config: PortalConfig,
 ): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const app = Fastify({
-    logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    loggerInstance: createLogger(config, { name: 'portal' }) as FastifyBaseLogger,
+    logController: new RequestLogController(),
     trustProxy: true,
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });

@@ -8,7 +8,7 @@ import { WorkerModule } from './worker.module.js';
 
 try {
   const config = loadWorkerConfig();
-  const logger = createLogger(config);
+  const logger = createLogger(config, { name: 'worker' });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
     logger: new NestPinoLogger(logger),
     abortOnError: false,

@@ -26,7 +26,10 @@ export interface TenantScope {
   readonly manager: EntityManager;
 }
 
-/** A transaction in which the operator may read and create organisations (and nothing inside them). */
+/**
+ * A transaction in which the operator may list and create organisations (and see nothing inside them), through
+ * the owner's functions in `tenants`: no variable the runtime role can set widens what it sees.
+ */
 export interface OperatorScope {
   readonly operator: true;
   readonly manager: EntityManager;
@@ -71,10 +74,7 @@ export class Tenancy {
   }
 
   asOperator<T>(work: (scope: OperatorScope) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.operator', 'on', true)`);
-      return work({ operator: true, manager });
-    });
+    return this.dataSource.transaction((manager) => work({ operator: true, manager }));
   }
 
   /** Routes a username's domain to its organisation; the one cross-organisation read staff can trigger. */

@@ -1,1 +1,9 @@
-export { REDACT_PATHS, createLogger, requestId, NestPinoLogger } from './logging.js';
+export {
+  NEST_START_UP_CONTEXTS,
+  NestPinoLogger,
+  REDACT_PATHS,
+  createLogger,
+  RequestLogController,
+  requestId,
+  type LoggerOptions,
+} from './logging.js';

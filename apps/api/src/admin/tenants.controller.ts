@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { ApiKeyRepository, type Tenant, Tenancy, audit, tenants } from '@verity/db';
+import { ApiKeyRepository, Tenancy, type TenantSummary, audit, tenants } from '@verity/db';
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { OperatorGuard } from '../auth/guards.js';
@@ -9,7 +9,7 @@ import { problems } from '../problem/problem.js';
 import { Onboarding } from './onboarding.service.js';
 import { type CreateTenantBody, createTenantBody, issueApiKeyBody, uuidParam } from './schemas.js';
 
-export function tenantView(t: Tenant) {
+export function tenantView(t: TenantSummary) {
   return {
     id: t.id,
     slug: t.slug,

@@ -1,4 +1,4 @@
-export { tenants, type NewTenant } from './tenants.js';
+export { tenants, type NewTenant, type TenantSummary } from './tenants.js';
 export { accounts, type NewAccount } from './accounts.js';
 export { audit, type AuditEntry } from './audit.js';
 export { DataKeyRepository } from './data-keys.js';
