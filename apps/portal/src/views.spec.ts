@@ -248,6 +248,24 @@ const pages: Page[] = [
     },
   },
   {
+    name: 'wizard, blocked but enough to sign in: continue or sign out',
+    view: 'wizard.njk',
+    context: {
+      title: t('wizard.title'),
+      view: {
+        ...wizardView,
+        outcome: 'blocked',
+        signInReady: true,
+        offerFirst: null,
+        reasons: [
+          { code: 'REGISTRATION_NOTHING_TO_OFFER', message: 'None of the methods your organisation allows…' },
+          { code: 'REGISTRATION_SIGN_IN_READY', message: 'You have set up enough to sign in…' },
+        ],
+        snooze: { allowed: false, days: 0, remaining: 0, reasons: [] },
+      },
+    },
+  },
+  {
     name: 'wizard done',
     view: 'wizard-done.njk',
     context: {
