@@ -537,6 +537,8 @@ export interface SecurityInfoOverview {
   methods: MethodSummary[];
   defaultMethodId: string | null;
   userMayChooseDefault: boolean;
+  /** The methods "Change default sign-in method" may offer: each one the policy would accept, in order. */
+  defaultChoices: string[];
   mayAdd: MayAdd[];
 }
 

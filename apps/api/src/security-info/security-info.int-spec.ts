@@ -733,6 +733,7 @@ describe('Security info', () => {
     const office = await call(open, token, 'POST', '/methods', { type: 'office_call', phone });
     expectRefused(office, ['ELEVATED_METHOD_REFUSED']);
     expect(office.body.reasons[0].message).toMatch(/from 30 November 2023/);
+    expect(before.body.defaultChoices).toEqual([keyMethod!.id]);
     const asDefault = await call(open, token, 'PUT', '/default-method', { methodId: totpMethod!.id });
     expectRefused(asDefault, ['ELEVATED_DEFAULT_REFUSED']);
     expect(asDefault.body.reasons[0].message).toMatch(/must use .* as their default sign-in method\./);
@@ -742,6 +743,38 @@ describe('Security info', () => {
     expect(await registrationFlows(open, who.account.id)).toEqual([]);
     expect(await sentTo(open, phone)).toEqual([]);
     expect(await sentTo(open, who.contactEmail)).toEqual([]);
+  });
+
+  it('offers as the default sign-in method only what the policy accepts (never email), and accepts every one offered', async () => {
+    const who = await person(org, [
+      { type: 'authenticator_code', secret: generateSecret() },
+      { type: 'mobile_text', phone: newMobile() },
+      { type: 'email', email: `sam.${randomBytes(4).toString('hex')}@home.example` },
+    ]);
+    const email = who.methods.find((m) => m.type === 'email')!;
+    const { token } = await session(org, who);
+    const { body } = await overview(org, token);
+    expect(body.methods.map((m: { id: string }) => m.id)).toContain(email.id);
+    expectSameMembers(
+      body.defaultChoices,
+      who.methods.filter((m) => m.type !== 'email').map((m) => m.id),
+    );
+    for (const methodId of body.defaultChoices) {
+      const changed = await call(org, token, 'PUT', '/default-method', { methodId });
+      expect(changed.status).toBe(200);
+      expect(changed.body.defaultMethodId).toBe(methodId);
+    }
+    expectRefused(await call(org, token, 'PUT', '/default-method', { methodId: email.id }), [
+      'DEFAULT_NEVER_EMAIL',
+    ]);
+
+    // where the organisation sets the default, nothing is offered
+    const theirs = await person(fixed, [
+      { type: 'authenticator_code', secret: generateSecret() },
+      { type: 'mobile_text', phone: newMobile() },
+    ]);
+    const fixedSession = await session(fixed, theirs);
+    expect((await overview(fixed, fixedSession.token)).body.defaultChoices).toEqual([]);
   });
 
   it('refuses the same phone twice, however it is written', async () => {
