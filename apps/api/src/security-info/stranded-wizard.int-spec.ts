@@ -1,5 +1,6 @@
 import { Tenancy } from '@verity/db';
 import { onboard, startApi, type TestApi } from '../test/api.js';
+import { policySavedBefore } from '../test/policy.js';
 import { readQr } from '../test/qr.js';
 import { PASSWORD, activateApp, codeIn, messageOf, staffMember } from '../test/sign-in.js';
 
@@ -153,22 +154,15 @@ describe('nobody is stranded in "Keep your account secure"', () => {
     async () => {
       const old = await onboard(api, 'stranded-old');
       // as saved before the rule: the app is the only device, and password reset wants two
-      await sql(
-        old.tenantId,
-        `UPDATE tenants SET policy = policy || $1::jsonb, policy_version = policy_version + 1 WHERE id = $2`,
-        [
-          JSON.stringify({
-            allowedMethods: ['authenticator_push', 'authenticator_code'],
-            sspr: {
-              enabled: true,
-              methodsToRegister: 2,
-              methodsToReset: 2,
-              eligibleMethods: ['authenticator_push'],
-            },
-          }),
-          old.tenantId,
-        ],
-      );
+      await policySavedBefore(api, old.tenantId, {
+        allowedMethods: ['authenticator_push', 'authenticator_code'],
+        sspr: {
+          enabled: true,
+          methodsToRegister: 2,
+          methodsToReset: 2,
+          eligibleMethods: ['authenticator_push'],
+        },
+      });
       const { username } = await staffMember(api, old.tenantId);
       const started = await signIn(username, old.key);
       expect(started.body.state).toBe('registration_required');
