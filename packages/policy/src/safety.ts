@@ -132,8 +132,8 @@ export function validatePolicySafety(policy: Policy): SafetyResult {
 }
 
 function kindLabel(kind: PersonKind, date: string): string {
+  if (kind.mode === ElevatedMode.Ordinary) return kind.hybrid ? 'Office 365 Hybrid staff' : 'Staff';
   const who = kind.hybrid ? 'Office 365 Hybrid accounts' : 'Accounts';
-  if (kind.mode === ElevatedMode.Ordinary) return who === 'Accounts' ? 'Staff' : 'Office 365 Hybrid staff';
   const when = kind.mode === ElevatedMode.ElevatedBefore ? `before ${date}` : `from ${date}`;
   return `${who} with elevated rights ${when}`;
 }
