@@ -74,6 +74,7 @@ const overview = {
   methods,
   defaultMethodId: 'm2',
   userMayChooseDefault: true,
+  defaultChoices: ['m1', 'm2'],
   mayAdd: [
     { type: 'authenticator_push', label: 'Authenticator app notification', allowed: true, reasons: [] },
     { type: 'office_call', label: 'Office phone', allowed: true, reasons: [] },
@@ -245,6 +246,24 @@ const pages: Page[] = [
         snooze: { allowed: false, days: 0, remaining: 0, reasons: [] },
       },
       errors: [{ text: API_SENTENCE, href: '#type' }],
+    },
+  },
+  {
+    name: 'wizard, blocked but enough to sign in: continue or sign out',
+    view: 'wizard.njk',
+    context: {
+      title: t('wizard.title'),
+      view: {
+        ...wizardView,
+        outcome: 'blocked',
+        signInReady: true,
+        offerFirst: null,
+        reasons: [
+          { code: 'REGISTRATION_NOTHING_TO_OFFER', message: 'None of the methods your organisation allows…' },
+          { code: 'REGISTRATION_SIGN_IN_READY', message: 'You have set up enough to sign in…' },
+        ],
+        snooze: { allowed: false, days: 0, remaining: 0, reasons: [] },
+      },
     },
   },
   {
@@ -558,6 +577,11 @@ describe('the pages in a pseudo-language', () => {
     ['the error page', 'error.title', 'error.lead'],
   ] as const)('%s: only translated words', (_name, title, lead) => {
     expect(leftovers(plainPage(t, 'en', title, lead))).toEqual([]);
+  });
+
+  it('offers as the default sign-in method only the choices the API says the policy accepts', async () => {
+    const html = await render(pages.find((p) => p.view === 'default-method.njk')!);
+    expect([...html.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1])).toEqual(overview.defaultChoices);
   });
 
   it('finds English that is not translated, in text and in the attributes people hear', () => {

@@ -51,7 +51,7 @@ export interface CompiledPolicy {
   readonly elevatedRefused: ByType<Reason>;
   /** Per elevated mode, what each type is worth for sign-in MFA. */
   readonly signIn: readonly [ByType<MethodRule>, ByType<MethodRule>, ByType<MethodRule>];
-  /** Per elevated mode, what each type is worth as an SSPR gate. */
+  /** Per elevated mode, what each type is worth as an SSPR gate (the elevated-rights rule is for sign-in only). */
   readonly sspr: readonly [ByType<MethodRule>, ByType<MethodRule>, ByType<MethodRule>];
 }
 
@@ -152,12 +152,11 @@ function ruleTables(policy: Policy): RuleTables {
       if (!CATALOGUE[t].sspr) out.push(NOT_FOR_SSPR[t]);
       else if (!allowedSet.has(t)) out.push(METHOD_DISABLED[t]);
       else if (!eligibleSet.has(t)) out.push(NOT_SSPR_ELIGIBLE[t]);
-      const questionsRefusal = mode !== ElevatedMode.Ordinary && t === 'security_questions';
-      const elevatedRefusal =
-        !questionsRefusal && mode === ElevatedMode.ElevatedEnforced && !elevatedSet.has(t);
-      if (questionsRefusal) out.push(QUESTIONS_NEVER_FOR_ELEVATED);
-      else if (elevatedRefusal) out.push(elevatedRefused[t]);
-      return rule(t, out, elevatedRefusal);
+      // Seed 004 limits how elevated rights sign in, not what proves them in a reset (which signs
+      // nobody in): they reset as everyone does, except by security questions.
+      if (mode !== ElevatedMode.Ordinary && t === 'security_questions')
+        out.push(QUESTIONS_NEVER_FOR_ELEVATED);
+      return rule(t, out, false);
     });
 
   const tables: RuleTables = {

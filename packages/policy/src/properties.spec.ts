@@ -77,7 +77,6 @@ describe('properties of every decision', () => {
             expect(policy.sspr.eligibleMethods).toContain(m.type);
             expect(policy.allowedMethods).toContain(m.type);
             if (account.elevatedRights) expect(m.type).not.toBe('security_questions');
-            if (enforced(account, policy, now)) expect(NEVER_FOR_ELEVATED_AFTER).not.toContain(m.type);
           }
         },
       ),
@@ -122,7 +121,6 @@ describe('properties of every decision', () => {
             expect(m.type).not.toBe('security_key');
             expect(m.type).not.toBe('app_password');
             if (account.elevatedRights) expect(m.type).not.toBe('security_questions');
-            if (enforced(account, policy, now)) expect(NEVER_FOR_ELEVATED_AFTER).not.toContain(m.type);
           }
         }
         if (second.outcome === 'next_gate') {
@@ -159,7 +157,7 @@ describe('properties of every decision', () => {
     );
   });
 
-  it('after the effective date, elevated rights are offered only push or a security key, in sign-in, SSPR and registration', () => {
+  it('after the effective date, elevated rights sign in only with push or a security key, and are offered others only for password reset once they can sign in', () => {
     fc.assert(
       fc.property(accountArb, policyArb, instantArb, ipArb, (account, policy, now, ip) => {
         const admin = { ...account, elevatedRights: true };
@@ -170,12 +168,18 @@ describe('properties of every decision', () => {
           for (const m of signIn.methods) expect(policy.elevatedRights.allowedMethods).toContain(m.type);
           expect(signIn.numberMatchingDigits).toBe(policy.push.elevatedNumberMatchingDigits);
         }
-        const sspr = decideSspr(admin, policy, { now: after });
-        if (sspr.outcome === 'next_gate')
-          for (const m of sspr.candidates) expect(m.type).toBe('authenticator_push');
+        const canSignIn = admin.methods.some(
+          (m) =>
+            (policy.elevatedRights.allowedMethods as readonly MethodType[]).includes(m.type) &&
+            policy.allowedMethods.includes(m.type),
+        );
         const registration = decideRegistration(admin, policy, { now: after });
         for (const t of [registration.offerFirst, ...registration.otherChoices]) {
-          if (t !== undefined) expect(NEVER_FOR_ELEVATED_AFTER).not.toContain(t);
+          if (t === undefined || !NEVER_FOR_ELEVATED_AFTER.includes(t)) continue;
+          expect(canSignIn).toBe(true);
+          expect(policy.sspr.enabled).toBe(true);
+          expect(policy.sspr.eligibleMethods).toContain(t);
+          expect(t).not.toBe('security_questions');
         }
       }),
       RUNS,

@@ -1,7 +1,7 @@
 import { DEFAULT_POLICY, policyFrom } from './parse.js';
 import type { ReasonCode } from './reasons.js';
 import { validatePolicyForSave, validatePolicySafety } from './safety.js';
-import { cases, itQuotesItsSources, seed, security, type Source } from './test-support/sources.js';
+import { cases, design, itQuotesItsSources, seed, security, type Source } from './test-support/sources.js';
 
 describe(validatePolicySafety.name, () => {
   it('accepts the default policy', () => {
@@ -145,6 +145,55 @@ describe(validatePolicySafety.name, () => {
         'You will only be asked for MFA if your identity needs to be further verified for security reasons.',
       ),
     },
+    {
+      name: 'two sign-in devices when elevated rights sign in with the app alone',
+      input: {
+        allowedMethods: ['authenticator_push', 'authenticator_code', 'mobile_text', 'mobile_call', 'email'],
+        registration: { mfaMethodsRequired: 2 },
+        elevatedRights: { allowedMethods: ['authenticator_push'] },
+      },
+      code: 'UNSAFE_REGISTRATION_IMPOSSIBLE',
+      source: seed(
+        '004_45c6962a3a3fcc05.txt',
+        'If you currently authenticate with any of the following, you will need to move to "push" phone app notifications.',
+      ),
+    },
+    {
+      name: 'three reset devices when only the app and a phone can reset',
+      input: {
+        allowedMethods: ['authenticator_push', 'authenticator_code', 'mobile_text', 'mobile_call'],
+        sspr: { methodsToRegister: 3 },
+      },
+      code: 'UNSAFE_REGISTRATION_IMPOSSIBLE',
+      source: seed(
+        '000_79374132da62cfc5.txt',
+        'showing the first method your administrator and organisation require you to set up',
+      ),
+    },
+    {
+      name: 'an office phone that hybrid accounts need to finish',
+      input: {
+        allowedMethods: ['authenticator_push', 'authenticator_code', 'office_call', 'email'],
+        sspr: {
+          methodsToRegister: 3,
+          eligibleMethods: ['authenticator_push', 'authenticator_code', 'office_call', 'email'],
+        },
+      },
+      code: 'UNSAFE_REGISTRATION_IMPOSSIBLE',
+      source: seed(
+        '001_7ab364164b39ca30.txt',
+        'Office phone verification cannot be used by NHSmail Office 365 Hybrid users.',
+      ),
+    },
+    {
+      name: 'security questions that elevated rights need to finish',
+      input: {
+        allowedMethods: ['authenticator_push', 'authenticator_code', 'security_questions'],
+        sspr: { eligibleMethods: ['authenticator_push', 'authenticator_code', 'security_questions'] },
+      },
+      code: 'UNSAFE_REGISTRATION_IMPOSSIBLE',
+      source: design('security questions never for elevated rights'),
+    },
   ];
 
   it.each(cases(unsafe))('refuses $name ($from)', ({ input, code }) => {
@@ -193,6 +242,29 @@ describe(validatePolicySafety.name, () => {
 
   it.each(safe)('accepts $name', ({ input }) => {
     expect(validatePolicySafety(policyFrom(input))).toEqual({ ok: true });
+  });
+
+  it('names who would be stranded, and why, once for the kind of person with the most choices', () => {
+    const result = validatePolicySafety(
+      policyFrom({
+        allowedMethods: ['authenticator_push', 'authenticator_code', 'office_call', 'email'],
+        sspr: {
+          methodsToRegister: 3,
+          eligibleMethods: ['authenticator_push', 'authenticator_code', 'office_call', 'email'],
+        },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons.map((r) => r.message)).toEqual([
+      'Office 365 Hybrid staff could not finish setting up their security info: password reset needs 3 methods on different devices (security keys do not count), and they can set up only 2. Allow more methods for them, or ask for fewer.',
+    ]);
+  });
+
+  it('accepts the defaults, where elevated rights reset with the app and a phone (seed 004 limits signing in)', () => {
+    expect(
+      validatePolicySafety(policyFrom({ elevatedRights: { allowedMethods: ['authenticator_push'] } })),
+    ).toEqual({ ok: true });
   });
 
   itQuotesItsSources(unsafe.map((c) => c.source));

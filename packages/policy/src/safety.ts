@@ -1,5 +1,7 @@
 import { CATALOGUE, type MethodType } from './catalogue.js';
 import { parseCidr } from './cidr.js';
+import { compilePolicy, ElevatedMode } from './compile.js';
+import { hasChoicesOf, PERSON_KINDS, registrationGaps, type PersonKind } from './registrable.js';
 import { formatIsoDate, reason, type Reason } from './reasons.js';
 import { parsePolicy, type PolicyError } from './parse.js';
 import { SINGLE_FACTOR_PASSWORD_MIN_LENGTH, type Policy } from './schema.js';
@@ -57,7 +59,8 @@ export function validatePolicySafety(policy: Policy): SafetyResult {
     );
   }
 
-  if (!policy.elevatedRights.allowedMethods.some((t) => allowed.includes(t))) {
+  const elevatedUsable = policy.elevatedRights.allowedMethods.some((t) => allowed.includes(t));
+  if (!elevatedUsable) {
     reasons.push(
       reason(
         'UNSAFE_ELEVATED_NOTHING_USABLE',
@@ -65,6 +68,10 @@ export function validatePolicySafety(policy: Policy): SafetyResult {
       ),
     );
   }
+
+  // Without a first method, or (from the date) an elevated one, a rule above has said so already.
+  if (signIn.length > 0 && reasons.every((r) => r.code !== 'UNSAFE_NO_FIRST_METHOD'))
+    reasons.push(...strandedKinds(policy, elevatedUsable));
 
   if (policy.sspr.enabled) {
     const eligible = policy.sspr.eligibleMethods.filter((t) => allowed.includes(t));
@@ -122,6 +129,36 @@ export function validatePolicySafety(policy: Policy): SafetyResult {
   }
 
   return reasons.length === 0 ? { ok: true } : { ok: false, reasons };
+}
+
+function kindLabel(kind: PersonKind, date: string): string {
+  if (kind.mode === ElevatedMode.Ordinary) return kind.hybrid ? 'Office 365 Hybrid staff' : 'Staff';
+  const who = kind.hybrid ? 'Office 365 Hybrid accounts' : 'Accounts';
+  const when = kind.mode === ElevatedMode.ElevatedBefore ? `before ${date}` : `from ${date}`;
+  return `${who} with elevated rights ${when}`;
+}
+
+/**
+ * Every kind of person must be able to finish "Keep your account secure" from nothing; one reason per
+ * kind that cannot, leaving out kinds with fewer choices than one already named.
+ */
+function strandedKinds(policy: Policy, elevatedUsable: boolean): Reason[] {
+  const compiled = compilePolicy(policy);
+  const stranded: PersonKind[] = [];
+  const reasons: Reason[] = [];
+  for (const kind of PERSON_KINDS) {
+    if (kind.mode === ElevatedMode.ElevatedEnforced && !elevatedUsable) continue;
+    const gaps = registrationGaps(compiled, kind);
+    if (gaps.length === 0 || stranded.some((wider) => hasChoicesOf(wider, kind))) continue;
+    stranded.push(kind);
+    reasons.push(
+      reason(
+        'UNSAFE_REGISTRATION_IMPOSSIBLE',
+        `${kindLabel(kind, compiled.effectiveDateText)} could not finish setting up their security info: ${gaps.join('; ')}. Allow more methods for them, or ask for fewer.`,
+      ),
+    );
+  }
+  return reasons;
 }
 
 /** What the admin API calls when a policy is saved: parse (with upgrade) and then the safety rules. */

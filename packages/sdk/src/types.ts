@@ -68,6 +68,7 @@ export type ReasonCode =
   | 'REGISTRATION_NEEDS_METHODS'
   | 'REGISTRATION_NEEDS_STRONG_METHOD'
   | 'REGISTRATION_NOTHING_TO_OFFER'
+  | 'REGISTRATION_SIGN_IN_READY'
   | 'ALREADY_REGISTERED_TYPE'
   | 'EMAIL_NOT_FIRST'
   | 'NOT_FIRST'
@@ -89,6 +90,7 @@ export type ReasonCode =
   | 'DEFAULT_CHOICE_DISABLED'
   | 'ELEVATED_DEFAULT_REFUSED'
   | 'ELEVATED_RIGHTS_NUDGE'
+  | 'ELEVATED_RESET_ONLY'
   | 'NOT_ELEVATED'
   | 'ELEVATED_COMPLIANT'
   | 'ELEVATED_NOT_YET'
@@ -493,8 +495,10 @@ export interface WizardView {
   flowId: string;
   state: 'registration_required';
   expiresAt: Timestamp;
-  /** complete: "Done" gives the result; required: more to set up; blocked: contact the helpdesk. */
+  /** complete: "Done" gives the result; required: more to set up; blocked: nothing allowed can finish it. */
   outcome: 'complete' | 'required' | 'blocked';
+  /** Enough is set up to sign in: when `blocked`, "Done" still finishes the sign-in. */
+  signInReady: boolean;
   reasons: Reason[];
   /** "Method 1 of 2". */
   step: { method: number; of: number };
@@ -534,6 +538,8 @@ export interface SecurityInfoOverview {
   methods: MethodSummary[];
   defaultMethodId: string | null;
   userMayChooseDefault: boolean;
+  /** The methods "Change default sign-in method" may offer: each one the policy would accept, in order. */
+  defaultChoices: string[];
   mayAdd: MayAdd[];
 }
 

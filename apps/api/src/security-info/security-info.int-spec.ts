@@ -40,6 +40,7 @@ const ORIGIN = 'http://localhost:3000';
 
 /** A UK mobile number no other test uses (07400 is an ordinary mobile range to libphonenumber). */
 const newMobile = () => `+447400${String(randomInt(1_000_000)).padStart(6, '0')}`;
+const newOffice = () => `+442079460${String(randomInt(1_000)).padStart(3, '0')}`;
 /** How Security info shows a number back: the country code, dots, the last two digits. */
 const maskedPhone = (e164: string) => `${e164.slice(0, 3)} ${'•'.repeat(e164.length - 6)}${e164.slice(-2)}`;
 /**
@@ -709,7 +710,7 @@ describe('Security info', () => {
     expect(await registrationFlows(open, there.account.id)).toEqual([]);
   });
 
-  it('refuses for elevated rights: security questions, app passwords, methods after the effective date, TOTP as the default', async () => {
+  it('refuses for elevated rights: security questions, app passwords, after the effective date a method that can neither sign them in nor reset, TOTP as the default', async () => {
     const who = await elevatedPerson(open);
     const [keyMethod, totpMethod] = who.methods;
     const { token } = await session(open, who);
@@ -726,13 +727,13 @@ describe('Security info', () => {
       scopes: ['imap'],
     });
     expectRefused(appPassword, ['APP_PASSWORD_NOT_FOR_ELEVATED']);
-    // the policy's effective date (30 November 2023) has passed: only push or a security key
-    const phone = newMobile();
-    const text = await call(open, token, 'POST', '/methods', { type: 'mobile_text', phone });
-    expectRefused(text, ['ELEVATED_METHOD_REFUSED']);
-    expect(text.body.reasons[0].message).toMatch(/from 30 November 2023/);
-    const otherApp = await call(open, token, 'POST', '/methods', { type: 'authenticator_code' });
-    expectRefused(otherApp, ['ELEVATED_METHOD_REFUSED']);
+    // the policy's effective date (30 November 2023) has passed: they sign in only with push or a security key,
+    // and may add other methods only for password reset (an office phone cannot reset in this policy)
+    const phone = newOffice();
+    const office = await call(open, token, 'POST', '/methods', { type: 'office_call', phone });
+    expectRefused(office, ['ELEVATED_METHOD_REFUSED']);
+    expect(office.body.reasons[0].message).toMatch(/from 30 November 2023/);
+    expect(before.body.defaultChoices).toEqual([keyMethod!.id]);
     const asDefault = await call(open, token, 'PUT', '/default-method', { methodId: totpMethod!.id });
     expectRefused(asDefault, ['ELEVATED_DEFAULT_REFUSED']);
     expect(asDefault.body.reasons[0].message).toMatch(/must use .* as their default sign-in method\./);
@@ -742,6 +743,38 @@ describe('Security info', () => {
     expect(await registrationFlows(open, who.account.id)).toEqual([]);
     expect(await sentTo(open, phone)).toEqual([]);
     expect(await sentTo(open, who.contactEmail)).toEqual([]);
+  });
+
+  it('offers as the default sign-in method only what the policy accepts (never email), and accepts every one offered', async () => {
+    const who = await person(org, [
+      { type: 'authenticator_code', secret: generateSecret() },
+      { type: 'mobile_text', phone: newMobile() },
+      { type: 'email', email: `sam.${randomBytes(4).toString('hex')}@home.example` },
+    ]);
+    const email = who.methods.find((m) => m.type === 'email')!;
+    const { token } = await session(org, who);
+    const { body } = await overview(org, token);
+    expect(body.methods.map((m: { id: string }) => m.id)).toContain(email.id);
+    expectSameMembers(
+      body.defaultChoices,
+      who.methods.filter((m) => m.type !== 'email').map((m) => m.id),
+    );
+    for (const methodId of body.defaultChoices) {
+      const changed = await call(org, token, 'PUT', '/default-method', { methodId });
+      expect(changed.status).toBe(200);
+      expect(changed.body.defaultMethodId).toBe(methodId);
+    }
+    expectRefused(await call(org, token, 'PUT', '/default-method', { methodId: email.id }), [
+      'DEFAULT_NEVER_EMAIL',
+    ]);
+
+    // where the organisation sets the default, nothing is offered
+    const theirs = await person(fixed, [
+      { type: 'authenticator_code', secret: generateSecret() },
+      { type: 'mobile_text', phone: newMobile() },
+    ]);
+    const fixedSession = await session(fixed, theirs);
+    expect((await overview(fixed, fixedSession.token)).body.defaultChoices).toEqual([]);
   });
 
   it('refuses the same phone twice, however it is written', async () => {

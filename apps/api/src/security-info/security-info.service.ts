@@ -68,6 +68,10 @@ export class SecurityInfo {
         ),
         defaultMethodId: registered.find((m) => m.isDefault)?.id ?? null,
         userMayChooseDefault: policy.defaultMethod.userMayChoose,
+        // offered by the rule that decides the change, so nothing offered is then refused
+        defaultChoices: registered
+          .filter((m) => decideSetDefault(seen, m.id, policy, { now }).outcome === 'allowed')
+          .map((m) => m.id),
         mayAdd,
       };
     });

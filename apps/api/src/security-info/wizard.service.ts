@@ -59,11 +59,18 @@ export class RegistrationWizard {
     }));
   }
 
-  /** "Done": only once the policy has nothing more to ask; the sign-in's result. */
+  /**
+   * "Done": once the policy has nothing more to ask, or when nothing it allows can finish the rest but the
+   * person can already sign in (they are not stranded; the helpdesk can help with the rest). The sign-in's result.
+   */
   async finish(tenantId: string, flowId: string) {
     return this.tenancy.run(tenantId, async (scope) => {
       const { flow, data } = await this.wizardFlow(scope, flowId);
       const { account, decision } = await this.decision(scope, flow);
+      if (decision.outcome === 'blocked' && decision.signInReady)
+        return this.result(scope, flow, data, account, 'security_info.registration_incomplete', {
+          reasons: decision.reasons.map((r) => r.code),
+        });
       if (decision.outcome !== 'complete')
         throw new DomainError(
           409,
@@ -140,6 +147,7 @@ export class RegistrationWizard {
       state: 'registration_required',
       expiresAt: flow.expiresAt,
       outcome: decision.outcome,
+      signInReady: decision.signInReady,
       reasons: decision.reasons.map(reasonView),
       step: decision.step,
       offerFirst: decision.offerFirst ?? null,

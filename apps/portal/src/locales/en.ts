@@ -295,6 +295,8 @@ export const en = {
     'Email and security questions cannot be the only ways to reset your password. Set up the authenticator app or a phone.',
   'reason.REGISTRATION_NOTHING_TO_OFFER':
     'None of the methods your organisation allows can complete your security info. Contact your local helpdesk.',
+  'reason.REGISTRATION_SIGN_IN_READY':
+    'You have set up enough to sign in, so you can continue. To reset your own password you would need more methods than your organisation lets you set up: ask your local helpdesk if you forget it.',
   'reason.ALREADY_REGISTERED_TYPE': 'You have already set up this method.',
   'reason.EMAIL_NOT_FIRST': 'You can add email only after you have set up the authenticator app or a phone.',
   'reason.NOT_FIRST': 'You can add this method only after you have set up the authenticator app or a phone.',
@@ -323,7 +325,9 @@ export const en = {
   'reason.ELEVATED_DEFAULT_REFUSED':
     'Accounts with elevated rights must use a stronger method as their default sign-in method.',
   'reason.ELEVATED_RIGHTS_NUDGE':
-    'Accounts with elevated rights will soon have to use a stronger method, so this one will stop working for you then.',
+    'Accounts with elevated rights will soon have to sign in with a stronger method, so you will not be able to sign in with this one then.',
+  'reason.ELEVATED_RESET_ONLY':
+    'Accounts with elevated rights cannot sign in with this method; you can use it only to reset your password.',
   'reason.NOT_ELEVATED': 'The rule for accounts with elevated rights does not apply to your account.',
   'reason.ELEVATED_COMPLIANT': 'Your account meets the rule for accounts with elevated rights.',
   'reason.ELEVATED_NOT_YET': 'Accounts with elevated rights will soon have to use a stronger method.',
@@ -404,6 +408,7 @@ export const keptFromApi: ReadonlySet<MessageKey> = new Set<MessageKey>([
   'reason.NOT_DEFAULT_CAPABLE',
   'reason.ELEVATED_DEFAULT_REFUSED',
   'reason.ELEVATED_RIGHTS_NUDGE',
+  'reason.ELEVATED_RESET_ONLY',
   'reason.ELEVATED_NOT_YET',
   'reason.ELEVATED_ADD_METHOD',
   'reason.ELEVATED_SET_DEFAULT',

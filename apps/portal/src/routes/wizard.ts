@@ -142,7 +142,18 @@ export function wizardRoutes(app: FastifyInstance, portal: Portal) {
     }
   });
 
-  /** "Done" or "Skip for now": the sign-in's result becomes the session. */
+  /** "Sign out" when the wizard cannot be finished: the wizard is forgotten here and expires at the API. */
+  app.post<{ Params: Params }>('/:org/register/sign-out', async (request, reply) => {
+    const held = await visitOf(request, reply);
+    if (!held) return reply;
+    delete held.visit.session.wizard;
+    return portal.render(reply, held.visit, 'message.njk', {
+      title: held.visit.t('signOut.title'),
+      link: { href: `/${held.visit.org.slug}/sign-in`, text: held.visit.t('signIn.title') },
+    });
+  });
+
+  /** "Done" (or "Continue" when the rest cannot be set up) or "Skip for now": the sign-in's result becomes the session. */
   app.post<{ Params: Params; Body: Body }>('/:org/register/finish', async (request, reply) => {
     const held = await visitOf(request, reply);
     if (!held) return reply;

@@ -74,7 +74,7 @@ const table: Case[] = [
     },
   },
   {
-    name: 'an admin on text is blocked after the date',
+    name: 'an admin on text is blocked from signing in after the date, and can still reset',
     source: seed(
       '004_45c6962a3a3fcc05.txt',
       'If you currently authenticate with any of the following, you will need to move to "push" phone app notifications.',
@@ -83,7 +83,7 @@ const table: Case[] = [
     now: AFTER,
     expected: {
       overall: 'blocked',
-      rules: { sign_in: 'blocked', registration: 'nudged', sspr: 'blocked', elevated_rights: 'blocked' },
+      rules: { sign_in: 'blocked', registration: 'nudged', sspr: 'fine', elevated_rights: 'blocked' },
     },
   },
 ];

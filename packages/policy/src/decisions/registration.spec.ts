@@ -33,6 +33,7 @@ interface Case {
     otherChoices?: MethodType[];
     notOffered?: Partial<Record<MethodType, ReasonCode[]>>;
     snooze?: { allowed: boolean; remaining?: number; reason?: ReasonCode };
+    signInReady?: boolean;
   };
 }
 
@@ -206,7 +207,7 @@ const table: Case[] = [
     },
   },
   {
-    name: 'after the date, elevated rights are offered push or a key only',
+    name: 'after the date, elevated rights are offered push or a key until they can sign in',
     source: seed(
       '004_45c6962a3a3fcc05.txt',
       'If you currently authenticate with any of the following, you will need to move to "push" phone app notifications.',
@@ -215,13 +216,46 @@ const table: Case[] = [
     now: AFTER,
     expected: {
       outcome: 'required',
-      step: [1, 2],
+      step: [2, 2],
       offerFirst: 'authenticator_push',
       otherChoices: ['security_key'],
       notOffered: {
         authenticator_code: ['ELEVATED_METHOD_REFUSED'],
         mobile_call: ['ELEVATED_METHOD_REFUSED'],
       },
+    },
+  },
+  {
+    name: 'after the date, elevated rights with the app are offered a phone or email for password reset',
+    source: design('rights may only satisfy MFA with authenticator push (or a security key)'),
+    account: admin([push(), code()]),
+    now: AFTER,
+    expected: {
+      outcome: 'required',
+      step: [2, 2],
+      signInReady: true,
+      offerFirst: 'mobile_call',
+      otherChoices: ['mobile_text', 'email'],
+      notOffered: { security_key: ['DOES_NOT_HELP'] },
+    },
+  },
+  {
+    name: 'when nothing allowed can finish, a person who can sign in may go on',
+    source: seed(
+      '000_79374132da62cfc5.txt',
+      'showing the first method your administrator and organisation require you to set up',
+    ),
+    account: staff([push(), code()]),
+    // not a policy anyone can save now (UNSAFE_REGISTRATION_IMPOSSIBLE), but one saved before may be
+    policy: policyFrom({
+      allowedMethods: ['authenticator_push', 'authenticator_code'],
+      sspr: { eligibleMethods: ['authenticator_push', 'authenticator_code'] },
+    }),
+    expected: {
+      outcome: 'blocked',
+      step: [2, 2],
+      signInReady: true,
+      reasons: ['REGISTRATION_NOTHING_TO_OFFER', 'REGISTRATION_SIGN_IN_READY'],
     },
   },
   {
@@ -286,6 +320,7 @@ describe(decideRegistration.name, () => {
     const decision = decideRegistration(account, policy ?? DEFAULT_POLICY, { now: now ?? LONG_BEFORE });
     expect(decision.outcome).toBe(expected.outcome);
     expect(decision.reasons.length).toBeGreaterThan(0);
+    if (expected.signInReady !== undefined) expect(decision.signInReady).toBe(expected.signInReady);
     if (expected.reasons) expect(decision.reasons.map((r) => r.code)).toEqual(expected.reasons);
     if (expected.step) expect([decision.step.method, decision.step.of]).toEqual(expected.step);
     if (expected.offerFirst) expect(decision.offerFirst).toBe(expected.offerFirst);

@@ -1,6 +1,6 @@
 import type { Account, DecisionTime } from '../account.js';
 import { CATALOGUE, METHODS_BY_STRENGTH, type MethodType } from '../catalogue.js';
-import { compilePolicy, ElevatedMode, elevatedModeOf } from '../compile.js';
+import { compilePolicy, ElevatedMode, elevatedModeOf, signInBlockers, ssprBlockers } from '../compile.js';
 import {
   ALREADY_REGISTERED_TYPE,
   DOES_NOT_HELP,
@@ -32,6 +32,11 @@ export interface RegistrationDecision {
   readonly step: { readonly method: number; readonly of: number };
   /** Further distinct devices the person must register. */
   readonly stillNeeded: number;
+  /**
+   * The sign-in requirement is met: the person has enough to sign in with. When the rest cannot be
+   * met (`blocked`), the sign-in may still finish rather than leave them stranded.
+   */
+  readonly signInReady: boolean;
   /** The method the wizard shows first ("Microsoft 365 will prompt to set up Microsoft Authenticator by default"). */
   readonly offerFirst?: MethodType;
   /** What "I want to set up a different method" lists: new kinds of device first, then by strength. */
@@ -54,6 +59,10 @@ const REGISTRATION_NEEDS_STRONG_METHOD = reason(
 const REGISTRATION_NOTHING_TO_OFFER = reason(
   'REGISTRATION_NOTHING_TO_OFFER',
   'None of the methods your organisation allows can complete your security info. Contact your local helpdesk.',
+);
+const REGISTRATION_SIGN_IN_READY = reason(
+  'REGISTRATION_SIGN_IN_READY',
+  'You have set up enough to sign in, so you can continue. To reset your own password you would need more methods than your organisation lets you set up: ask your local helpdesk if you forget it.',
 );
 const SNOOZE_DISABLED = reason('SNOOZE_DISABLED', 'Your organisation requires you to set this up now.');
 const SNOOZE_USED_UP = reason(
@@ -112,6 +121,7 @@ export function decideRegistration(
     policy.sspr.enabled ? policy.sspr.methodsToRegister : 0,
   );
   const step = { method: Math.min(of, of - stillNeeded + 1), of };
+  const signInReady = short.mfa === 0;
 
   if (stillNeeded === 0) {
     return {
@@ -119,6 +129,7 @@ export function decideRegistration(
       reasons: REGISTRATION_COMPLETE,
       step,
       stillNeeded,
+      signInReady,
       otherChoices: [],
       notOffered: [],
       snooze: NO_SNOOZE_WHEN_COMPLETE,
@@ -132,18 +143,22 @@ export function decideRegistration(
     const t = spec.type;
     if (t === 'app_password') continue; // not an MFA method; shown after set-up, never in the wizard
     const reasons: Reason[] = [];
+    const signsIn = signInBlockers(compiled, account, t, mode).length === 0;
+    const resets = policy.sspr.enabled && ssprBlockers(compiled, account, t, mode).length === 0;
     if (!compiled.allowed[t]) reasons.push(METHOD_DISABLED[t]);
     if (mode !== ElevatedMode.Ordinary && t === 'security_questions')
       reasons.push(QUESTIONS_NEVER_FOR_ELEVATED);
-    else if (mode === ElevatedMode.ElevatedEnforced && !compiled.elevatedAllowed[t])
-      reasons.push(compiled.elevatedRefused[t]);
+    else if (mode === ElevatedMode.ElevatedEnforced && !compiled.elevatedAllowed[t]) {
+      // Elevated rights may hold it for password reset only, and only once they can sign in.
+      if (!resets || !coverage.hasFirstMethod) reasons.push(compiled.elevatedRefused[t]);
+    }
     if (t === 'office_call' && account.hybrid) reasons.push(OFFICE_PHONE_HYBRID);
     if (registeredTypes.has(t)) reasons.push(ALREADY_REGISTERED_TYPE[t]);
     if (t === 'alternate_call') reasons.push(SECURITY_INFO_ONLY[t]);
     if (!spec.mayBeFirst && !coverage.hasFirstMethod) reasons.push(NOT_FIRST[t]);
     if (reasons.length === 0) {
-      const helpsMfa = short.mfa > 0 && spec.signInMfa;
-      const helpsSspr = short.sspr > 0 && compiled.ssprEligible[t] && !(short.ssprNeedsStrong && spec.weak);
+      const helpsMfa = short.mfa > 0 && signsIn;
+      const helpsSspr = short.sspr > 0 && resets && !(short.ssprNeedsStrong && spec.weak);
       if (!helpsMfa && !helpsSspr) reasons.push(DOES_NOT_HELP[t]);
     }
     if (reasons.length === 0) offered.push(t);
@@ -163,9 +178,12 @@ export function decideRegistration(
   if (ordered.length === 0) {
     return {
       outcome: 'blocked',
-      reasons: [REGISTRATION_NOTHING_TO_OFFER],
+      reasons: signInReady
+        ? [REGISTRATION_NOTHING_TO_OFFER, REGISTRATION_SIGN_IN_READY]
+        : [REGISTRATION_NOTHING_TO_OFFER],
       step,
       stillNeeded,
+      signInReady,
       otherChoices: [],
       notOffered,
       snooze,
@@ -180,6 +198,7 @@ export function decideRegistration(
     reasons,
     step,
     stillNeeded,
+    signInReady,
     offerFirst: ordered[0],
     otherChoices: ordered.slice(1),
     notOffered,

@@ -5,6 +5,7 @@ import {
   ElevatedMode,
   elevatedModeOf,
   signInBlockers,
+  ssprBlockers,
   type CompiledPolicy,
 } from '../compile.js';
 import {
@@ -66,12 +67,24 @@ function refused(reasons: readonly Reason[]): SecurityInfoDecision {
 function elevatedNudge(compiled: CompiledPolicy, type: MethodType): Reason {
   return reason(
     'ELEVATED_RIGHTS_NUDGE',
-    `From ${compiled.effectiveDateText} accounts with elevated rights must use ${compiled.elevatedMethodsPhrase}, so ${METHOD_PHRASE[type]} will stop working for you then.`,
+    `From ${compiled.effectiveDateText} accounts with elevated rights must sign in with ${compiled.elevatedMethodsPhrase}, so you will not be able to sign in with ${METHOD_PHRASE[type]} then.`,
     type,
   );
 }
 
-/** May this method be added? Email not first; office phone only if allowed, direct dial and not hybrid. */
+/** Seed 004 limits how elevated rights sign in; a method they cannot sign in with may still prove a reset. */
+function elevatedResetOnly(compiled: CompiledPolicy, type: MethodType): Reason {
+  return reason(
+    'ELEVATED_RESET_ONLY',
+    `Accounts with elevated rights cannot sign in with ${METHOD_PHRASE[type]} from ${compiled.effectiveDateText}; you can use it only to reset your password.`,
+    type,
+  );
+}
+
+/**
+ * May this method be added? Email not first; office phone only if allowed, direct dial and not hybrid;
+ * after the effective date, elevated rights add other methods than theirs only for password reset.
+ */
 export function decideAddMethod(
   account: Account,
   method: NewMethod,
@@ -90,10 +103,15 @@ export function decideAddMethod(
   if (t === 'office_call' && account.hybrid) reasons.push(OFFICE_PHONE_HYBRID);
   if (account.elevatedRights && t === 'security_questions') reasons.push(QUESTIONS_NEVER_FOR_ELEVATED);
   else if (account.elevatedRights && t === 'app_password') reasons.push(APP_PASSWORD_NOT_FOR_ELEVATED);
-  else if (mode === ElevatedMode.ElevatedEnforced && !compiled.elevatedAllowed[t])
+  const { hasFirstMethod } = coverageOf(compiled, account, account.methods, mode);
+  const resetOnly =
+    mode === ElevatedMode.ElevatedEnforced &&
+    !compiled.elevatedAllowed[t] &&
+    t !== 'security_questions' &&
+    t !== 'app_password';
+  if (resetOnly && !(hasFirstMethod && mayReset(compiled, account, t, mode)))
     reasons.push(compiled.elevatedRefused[t]);
-  if (!spec.mayBeFirst && !coverageOf(compiled, account, account.methods, mode).hasFirstMethod)
-    reasons.push(NOT_FIRST[t]);
+  if (!spec.mayBeFirst && !hasFirstMethod) reasons.push(NOT_FIRST[t]);
   if (account.methods.some((m) => m.type === t && m.deviceKey === method.deviceKey)) {
     reasons.push(
       reason('ALREADY_REGISTERED', `You have already set up ${METHOD_PHRASE[t]} for this device.`, t),
@@ -101,9 +119,15 @@ export function decideAddMethod(
   }
 
   if (reasons.length > 0) return refused(reasons);
+  if (resetOnly) return allowed(NONE, [elevatedResetOnly(compiled, t)]);
   if (mode === ElevatedMode.ElevatedBefore && !compiled.elevatedAllowed[t])
     return allowed(NONE, [elevatedNudge(compiled, t)]);
   return allowed();
+}
+
+/** Can this type serve as a password reset check for this person? */
+function mayReset(compiled: CompiledPolicy, account: Account, t: MethodType, mode: ElevatedMode): boolean {
+  return compiled.policy.sspr.enabled && ssprBlockers(compiled, account, t, mode).length === 0;
 }
 
 /** May this method be removed? Not if that takes the person below the sign-in or SSPR minimum. */

@@ -17,7 +17,7 @@ import {
   staff,
   text,
 } from '../test-support/fixtures.js';
-import { cases, itQuotesItsSources, seed, security, type Source } from '../test-support/sources.js';
+import { cases, design, itQuotesItsSources, seed, security, type Source } from '../test-support/sources.js';
 import { decideSspr } from './sspr.js';
 
 const WITH_QUESTIONS = policyFrom({
@@ -232,17 +232,21 @@ const table: Case[] = [
     expected: { outcome: 'next_gate', candidates: [P, T] },
   },
   {
-    name: 'elevated rights after the date cannot use text or email',
-    source: seed(
-      '004_45c6962a3a3fcc05.txt',
-      'If you currently authenticate with any of the following, you will need to move to "push" phone app notifications.',
-    ),
+    name: 'elevated rights after the date reset with text or email too: the rule is for signing in',
+    source: design('rights may only satisfy MFA with authenticator push (or a security key)'),
     account: admin([P, T, E]),
+    now: AFTER,
+    expected: { outcome: 'next_gate', gate: 1, candidates: [P, T, E] },
+  },
+  {
+    name: 'elevated rights never reset with security questions',
+    source: design('security questions never for elevated rights'),
+    account: admin([T, questions()]),
+    policy: WITH_QUESTIONS,
     now: AFTER,
     expected: {
       outcome: 'refused',
-      reasons: ['SSPR_NOT_ENOUGH_METHODS'],
-      unavailable: { mobile_text: ['ELEVATED_METHOD_REFUSED'], email: ['ELEVATED_METHOD_REFUSED'] },
+      unavailable: { security_questions: ['QUESTIONS_NEVER_FOR_ELEVATED'] },
     },
   },
   {
@@ -254,7 +258,7 @@ const table: Case[] = [
     account: admin([P, push('tablet-app'), T]),
     now: AFTER,
     passed: [P],
-    expected: { outcome: 'next_gate', gate: 2, candidates: [push('tablet-app')] },
+    expected: { outcome: 'next_gate', gate: 2, candidates: [push('tablet-app'), T] },
   },
   {
     name: 'a gate passed with a method that is not the person’s is refused',
