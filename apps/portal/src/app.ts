@@ -30,7 +30,8 @@ export async function buildPortal(
 ): Promise<{ app: FastifyInstance; close: () => Promise<void> }> {
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.cookie', 'req.headers.authorization'] },
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies named; without any, the connection's address is used
+    trustProxy: config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false,
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const portal = new Portal(config, new Sessions(redis, config.REDIS_PREFIX, config.PORTAL_SECURE_COOKIES));
