@@ -124,7 +124,7 @@ describe('API key scopes', () => {
     expect(unguarded).toEqual([]);
     expect(wrong).toEqual([]);
     expect(walked).toBeGreaterThan(60);
-  });
+  }, 120_000);
 
   it("refuses the portal's key what the portal does not do, and changes nothing", async () => {
     const portalKey = await issueKey(api, org.tenantId, PORTAL_SCOPES, 'portal');
