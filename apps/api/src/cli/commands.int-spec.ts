@@ -1,7 +1,14 @@
 import { loadConfig } from '@verity/config';
 import { accounts, tenants } from '@verity/db';
 import { API_SCOPES } from '../auth/scope-names.js';
-import { DEMO_PORTAL_SCOPES, createTenant, seedDemo, services, type Services } from './commands.js';
+import {
+  DEMO_PORTAL_SCOPES,
+  createTenant,
+  issueApiKey,
+  seedDemo,
+  services,
+  type Services,
+} from './commands.js';
 import { DEMO_PASSWORD, demoOrganisations } from './demo.js';
 
 describe('the command line', () => {
@@ -66,6 +73,9 @@ describe('the command line', () => {
     );
     expect(tenant.slug).toBe(slug);
     expect(lines.some((l) => l.includes('temporary password'))).toBe(true);
+    const key = await issueApiKey(s, slug, 'service desk', ['people', 'audit'], print);
+    expect((await s.apiKeys.authenticate(key))?.scopes).toEqual(['people', 'audit']);
+    expect(lines.at(-1)).toMatch(/^API key for cli-\S+ with scopes people, audit \(shown once\): vty_/);
     await expect(
       createTenant(
         s,
