@@ -63,12 +63,12 @@ export class TenantKeyGuard implements CanActivate {
 
 /** The end user's address in the body becomes the connection's, whatever the caller put there. */
 function useConnectionAddress(request: FastifyRequest, field: 'client' | 'ip'): void {
-  if (request.body !== undefined && request.body !== null && !isRecord(request.body)) return; // refused as it is
-  const body = (request.body ?? {}) as Record<string, unknown>;
+  const body = request.body ?? {};
+  // a body or a client that is not an object is left as it is, for validation to refuse
+  if (!isRecord(body)) return;
   if (field === 'ip') body.ip = request.ip;
-  else if (body.client !== undefined && !isRecord(body.client))
-    return; // refused as it is
-  else body.client = { ...(isRecord(body.client) ? body.client : {}), ip: request.ip };
+  else if (body.client === undefined || isRecord(body.client))
+    body.client = { ...body.client, ip: request.ip };
   request.body = body;
 }
 
