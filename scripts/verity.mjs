@@ -100,19 +100,24 @@ async function start(check) {
   const seeded = spawnSync(process.execPath, [cli, 'seed-demo'], { cwd: root, env, encoding: 'utf8' });
   if (seeded.status !== 0) throw new Error(`demo seed failed:\n${seeded.stderr}`);
   const keysFile = path.join(stateDir, 'demo-keys.txt');
-  const newKeys = seeded.stdout.split('\n').filter((l) => l.startsWith('API key for'));
+  const newKeys = seeded.stdout.split('\n').filter((l) => /^(Portal|Console) key for /.test(l));
   if (newKeys.length > 0) writeFileSync(keysFile, `${newKeys.join('\n')}\n`, { mode: 0o600 });
 
   const port = env.API_PORT ?? '3000';
   const base = `http://127.0.0.1:${port}`;
-  // the portal serves each demo organisation with the key made for it ("API key for <slug> (shown once): <key>")
+  // the portal serves each demo organisation with the key made for it, which can do only what the portal does
+  // ("Portal key for <slug> (shown once): <key>"; "API key for" in files written before keys had scopes)
   const organisations = Object.fromEntries(
     (existsSync(keysFile) ? readFileSync(keysFile, 'utf8') : '')
       .split('\n')
-      .map((line) => /^API key for (\S+) \(shown once\): (\S+)$/.exec(line))
+      .map((line) => /^(?:Portal|API) key for (\S+) \(shown once\): (\S+)$/.exec(line))
       .filter(Boolean)
       .map((m) => [m[1], m[2]]),
   );
+  // the demo administrator's own key (every scope), for trying the organisation's API by hand
+  const consoleKey = /^Console key for \S+ \(shown once\): (\S+)$/m.exec(
+    existsSync(keysFile) ? readFileSync(keysFile, 'utf8') : '',
+  )?.[1];
   const portalPort = env.PORTAL_PORT ?? '3200';
   const authenticatorPort = env.AUTHENTICATOR_PORT ?? '3100';
   const portalEnv = {
@@ -177,10 +182,12 @@ Verity is running.
 
 ${seeded.stdout
   .split('\n')
-  .filter((l) => l && !l.startsWith('API key for'))
+  .filter((l) => l && !/^(Portal|Console) key for /.test(l))
   .join('\n')}
 ${existsSync(keysFile) ? readFileSync(keysFile, 'utf8').trim() : ''}
-Try: curl -H "Authorization: Bearer ${env.OPERATOR_API_KEY}" ${base}/admin/tenants
+Try: curl -H "Authorization: Bearer ${env.OPERATOR_API_KEY}" ${base}/admin/tenants${
+    consoleKey ? `\n     curl -H "Authorization: Bearer ${consoleKey}" ${base}/v1/accounts` : ''
+  }
 Press Ctrl-C to stop.`);
   if (check) await stopAll(0);
 }

@@ -71,7 +71,12 @@ async function main() {
       administrator: { username: `la@bench-${runId}.nhs.uk`, displayName: 'LA' },
     });
     const tenantId = created.tenant.id;
-    const key = (await admin(`/admin/tenants/${tenantId}/api-keys`, { name: 'bench' })).key;
+    const key = (
+      await admin(`/admin/tenants/${tenantId}/api-keys`, {
+        name: 'bench',
+        scopes: ['sign-in', 'people', 'forwarded-address'],
+      })
+    ).key;
     const passwordHash = await new PasswordHasher().hash(PASSWORD);
     const codeKey = await cipher.codeKey(tenantId);
 

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
+import { showRequiredScopes } from './auth/openapi-scopes.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
 import { NestPinoLogger, RequestLogController, createLogger, requestId } from '@verity/logging';
@@ -78,6 +79,7 @@ export async function createApp(
         .addBearerAuth()
         .build(),
     );
+    showRequiredScopes(document);
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: 'docs/openapi.json',
       swaggerUiEnabled: config.OPENAPI === 'ui',

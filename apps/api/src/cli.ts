@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@verity/config';
 import { createTenant, issueApiKey, rewrapKeys, runMigrations, seedDemo, services } from './cli/commands.js';
 import { DEMO_PASSWORD, demoOrganisations } from './cli/demo.js';
+import { API_SCOPES, PORTAL_SCOPES, parseScopes } from './auth/scope-names.js';
 
 const USAGE = `Usage: verity <command> [options]
 
@@ -10,8 +11,10 @@ const USAGE = `Usage: verity <command> [options]
   seed-demo                       create the two demo organisations and their staff (idempotent)
   create-tenant --slug S --name N --domain D [--domain D2] --admin-username U --admin-name A [--admin-email E]
                                   onboard an organisation and its first local administrator
-  issue-api-key --tenant SLUG --name NAME
-                                  issue an API key for an organisation's console or relying app
+  issue-api-key --tenant SLUG --name NAME --scopes SCOPE[,SCOPE…]
+                                  issue an API key for an organisation's console or relying app, able to do
+                                  only what its scopes allow: ${API_SCOPES.join(', ')}
+                                  (the portal's key: ${PORTAL_SCOPES.join(',')})
   rewrap-keys                     after putting a new master key first in MASTER_KEYS, re-wrap every data key`;
 
 const print = (line: string) => console.log(line);
@@ -28,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
       'admin-name': { type: 'string' },
       'admin-email': { type: 'string' },
       tenant: { type: 'string' },
+      scopes: { type: 'string' },
     },
     strict: true,
   });
@@ -49,7 +53,11 @@ async function main(argv: string[]): Promise<number> {
         );
       }
       print(`demo password for every demo account: "${DEMO_PASSWORD}"`);
-      for (const { slug, apiKey } of seeded) if (apiKey) print(`API key for ${slug} (shown once): ${apiKey}`);
+      // scripts/verity.mjs reads these lines: the portal's key for the portal, the console key for people's curls
+      for (const { slug, portalKey, consoleKey } of seeded) {
+        if (portalKey) print(`Portal key for ${slug} (shown once): ${portalKey}`);
+        if (consoleKey) print(`Console key for ${slug} (shown once): ${consoleKey}`);
+      }
     } else if (command === 'create-tenant') {
       const need = ['slug', 'name', 'admin-username', 'admin-name'] as const;
       const missing = need.filter((k) => !values[k]);
@@ -68,8 +76,9 @@ async function main(argv: string[]): Promise<number> {
         print,
       );
     } else if (command === 'issue-api-key') {
-      if (!values.tenant || !values.name) throw new Error('missing --tenant or --name');
-      await issueApiKey(s, values.tenant, values.name, print);
+      if (!values.tenant || !values.name || !values.scopes)
+        throw new Error('missing --tenant, --name or --scopes');
+      await issueApiKey(s, values.tenant, values.name, parseScopes(values.scopes), print);
     } else {
       await rewrapKeys(s, print);
     }

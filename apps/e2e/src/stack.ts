@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
-import { onboard, startApi, type TestApi } from '../../api/src/test/api.js';
+import { PORTAL_SCOPES } from '../../api/src/auth/scope-names.js';
+import { issueKey, onboard, startApi, type TestApi } from '../../api/src/test/api.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.resolve(here, '../../worker/dist/main.js');
@@ -43,6 +44,8 @@ export async function startStack(name: string, options: { authenticator?: boolea
   const created = await onboard(api, name);
   const organisation = await api.request({ method: 'GET', url: '/v1/organisation', key: created.key });
   const org = { ...created, slug: organisation.body.slug as string };
+  // the portal holds a key as it would in service: only what it uses, and the sandbox for its developer inbox
+  const portalKey = await issueKey(api, org.tenantId, [...PORTAL_SCOPES, 'sandbox'], 'portal');
   const apiUrl = await api.app.getUrl();
   const children: ChildProcess[] = [];
   const spawnReady = (file: string, env: Record<string, string>, ready: RegExp) =>
@@ -79,7 +82,7 @@ export async function startStack(name: string, options: { authenticator?: boolea
       PORTAL_HOST: '127.0.0.1',
       PORTAL_PORT: String(portalPort),
       VERITY_API_URL: apiUrl,
-      PORTAL_ORGANISATIONS: JSON.stringify({ [org.slug]: org.key }),
+      PORTAL_ORGANISATIONS: JSON.stringify({ [org.slug]: portalKey }),
       REDIS_PREFIX: prefix,
       PORTAL_COOKIE_SECRET: randomBytes(32).toString('base64'),
       PORTAL_DEV_INBOX: 'true',

@@ -32,7 +32,8 @@ export async function buildPortal(
   const app = Fastify({
     loggerInstance: createLogger(config, { name: 'portal' }) as FastifyBaseLogger,
     logController: new RequestLogController(),
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies named; without any, the connection's address is used
+    trustProxy: config.TRUSTED_PROXIES.length > 0 ? config.TRUSTED_PROXIES : false,
   });
   const redis = new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 2 });
   const portal = new Portal(config, new Sessions(redis, config.REDIS_PREFIX, config.PORTAL_SECURE_COOKIES));

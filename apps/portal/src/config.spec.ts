@@ -39,4 +39,17 @@ describe('the portal settings', () => {
       /PORTAL_COOKIE_SECRET: must be at least 32 characters/,
     );
   });
+
+  it('trusts no proxy by default, and reads the proxies it may believe X-Forwarded-For from', () => {
+    const organisations = { PORTAL_ORGANISATIONS: '{}' };
+    expect(loadPortalConfig({ ...base, ...organisations }).TRUSTED_PROXIES).toEqual([]);
+    expect(
+      loadPortalConfig({ ...base, ...organisations, TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.7,2001:db8::/32' })
+        .TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.0/8', '192.0.2.7', '2001:db8::/32']);
+    for (const bad of ['true', '10.0.0.0/33', 'proxy.example'])
+      expect(() => loadPortalConfig({ ...base, ...organisations, TRUSTED_PROXIES: bad })).toThrow(
+        `TRUSTED_PROXIES: must be the proxies' addresses or CIDR ranges, comma-separated; not ${bad}`,
+      );
+  });
 });

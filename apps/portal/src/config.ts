@@ -1,4 +1,30 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+
+/** A proxy's address or CIDR range (as Fastify's trustProxy takes them). */
+function isProxyAddress(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/** Comma-separated proxy addresses and CIDR ranges; empty for none. */
+const proxies = z.string().transform((text, ctx) => {
+  const entries = text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be the proxies' addresses or CIDR ranges, comma-separated; not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const organisations = z
   .string()
@@ -41,6 +67,11 @@ export const portalConfigSchema = z.object({
   PORTAL_ORGANISATIONS: organisations,
   REDIS_URL: z.string().default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('verity'),
+  /**
+   * The proxies in front of the portal whose X-Forwarded-For names the visitor's address; from anyone else the
+   * header is ignored and the connection's address is the visitor's. None by default.
+   */
+  TRUSTED_PROXIES: proxies.default([]),
   /** Signs the session cookie; 32 characters or more. */
   PORTAL_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Cookies only over HTTPS (always in production). */

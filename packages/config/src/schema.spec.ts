@@ -84,3 +84,32 @@ describe('SIGNING_KEY_PREVIOUS', () => {
     expect(redactConfig({ SIGNING_KEY_PREVIOUS: [pkcs8()] })).toEqual({ SIGNING_KEY_PREVIOUS: '[secret]' });
   });
 });
+
+describe('TRUST_PROXY', () => {
+  const trust = (value?: string) =>
+    apiSchema.shape.TRUST_PROXY.parse(value) as ReturnType<typeof apiSchema.shape.TRUST_PROXY.parse>;
+
+  it('believes nobody by default, and reads true and false as before', () => {
+    expect(trust(undefined)).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+  });
+
+  it('reads a list of proxy addresses and CIDR ranges', () => {
+    expect(trust('10.0.0.0/8, 192.0.2.7,2001:db8::/32,loopback')).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      '2001:db8::/32',
+      'loopback',
+    ]);
+  });
+
+  it.each(['10.0.0.0/33', 'proxy.example', '10.0.0.1/8/1', '::1/129', '10.0.0.0/x'])(
+    'refuses %j naming it',
+    (value) => {
+      expect(() => loadConfig(['api'], { OPERATOR_API_KEY: 'x'.repeat(32), TRUST_PROXY: value })).toThrow(
+        new RegExp(`TRUST_PROXY.*not ${value.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`),
+      );
+    },
+  );
+});

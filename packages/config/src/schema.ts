@@ -1,9 +1,40 @@
 import { type KeyObject, createPrivateKey, createPublicKey } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** An address or CIDR range of a proxy, or one of proxy-addr's names for the private ranges. */
+export function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Whose X-Forwarded-For is believed: `false` (nobody: the connection's address is the client's), a list of proxy
+ * addresses and CIDR ranges, or `true` (every hop: only where nothing but the proxy can reach the process).
+ */
+const trustedProxies = z.string().transform((value, ctx): boolean | string[] => {
+  const text = value.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(text)) return true;
+  if (['false', '0', 'no', ''].includes(text)) return false;
+  const entries = text.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be addresses or CIDR ranges of the proxies, comma-separated (or true/false); not ${bad.join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
 const port = z.coerce.number().int().min(0).max(65535);
 const postgresUrl = z
   .string()
@@ -101,7 +132,8 @@ export const apiSchema = z.object({
     .string()
     .refine((v) => URL.canParse(v), 'must be an absolute URL such as https://verity.example.nhs.uk')
     .optional(),
-  TRUST_PROXY: bool.default(false),
+  /** The proxies whose X-Forwarded-For gives the caller's address (see trustedProxies). */
+  TRUST_PROXY: trustedProxies.default(false),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   /** PKCS#8 PEM of the EC P-256 key that signs sign-in results (ES256). Required in production; elsewhere an ephemeral key is made at start-up. */
   SIGNING_KEY: z

@@ -127,6 +127,8 @@ export type ProblemCode =
   | 'not-found'
   | 'method-not-allowed'
   | 'unauthorised'
+  /** The API key lacks the scope the route needs (`requiredScopes` names it). */
+  | 'insufficient-scope'
   | 'too-many-attempts'
   | 'unavailable'
   | 'internal'

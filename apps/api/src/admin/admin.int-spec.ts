@@ -23,9 +23,10 @@ describe('operator admin API', () => {
       method: 'POST',
       url: `/admin/tenants/${res.body.tenant.id}/api-keys`,
       key: api.operatorKey,
-      body: { name: 'console' },
+      body: { name: 'console', scopes: ['people', 'audit'] },
     });
     expect(key.status).toBe(201);
+    expect(key.body.scopes).toEqual(['people', 'audit']);
     const admin = await api.request({
       method: 'GET',
       url: `/v1/accounts/${res.body.administrator.id}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { API_SCOPES } from '../auth/scope-names.js';
 
 /** Free text: trimmed, bounded, and free of control characters (which Postgres and logs cannot take). */
 export const text = (min: number, max: number) =>
@@ -52,10 +53,14 @@ export type CreateTenantBody = z.output<typeof createTenantBody>;
 export const issueApiKeyBody = z
   .object({
     name: text(1, 100),
+    /** What the key may do (see API_SCOPES): at least one, each named once. */
     scopes: z
-      .array(z.enum(['accounts:read', 'accounts:write', 'audit:read']))
-      .max(10)
-      .default([]),
+      .array(z.enum(API_SCOPES, { error: `must be one of ${API_SCOPES.join(', ')}` }), {
+        error: `must list the key's scopes, one or more of ${API_SCOPES.join(', ')}`,
+      })
+      .min(1, `must name one or more of ${API_SCOPES.join(', ')}`)
+      .max(API_SCOPES.length)
+      .transform((scopes) => [...new Set(scopes)]),
   })
   .strict();
 

@@ -76,7 +76,7 @@ export class TenantsController {
         outcome: 'success',
         details: { name: body.name, scopes: body.scopes },
       });
-      return issued;
+      return { ...issued, scopes: body.scopes };
     });
   }
 

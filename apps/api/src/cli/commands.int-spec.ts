@@ -1,6 +1,14 @@
 import { loadConfig } from '@verity/config';
 import { accounts, tenants } from '@verity/db';
-import { createTenant, seedDemo, services, type Services } from './commands.js';
+import { API_SCOPES } from '../auth/scope-names.js';
+import {
+  DEMO_PORTAL_SCOPES,
+  createTenant,
+  issueApiKey,
+  seedDemo,
+  services,
+  type Services,
+} from './commands.js';
 import { DEMO_PASSWORD, demoOrganisations } from './demo.js';
 
 describe('the command line', () => {
@@ -14,7 +22,11 @@ describe('the command line', () => {
 
   it('seeds the two demo organisations, and a second run changes nothing', async () => {
     const first = await seedDemo(s, print);
-    expect(first.every((o) => o.apiKey?.startsWith('vty_'))).toBe(true);
+    for (const seeded of first) {
+      // the portal's key can do only what the portal does; the console key, everything
+      expect((await s.apiKeys.authenticate(seeded.portalKey!))?.scopes).toEqual([...DEMO_PORTAL_SCOPES]);
+      expect((await s.apiKeys.authenticate(seeded.consoleKey!))?.scopes).toEqual([...API_SCOPES]);
+    }
     const count = async () => {
       const all = await s.tenancy.asOperator((scope) => tenants.list(scope));
       const demo = all.filter((t) => demoOrganisations.some((d) => d.slug === t.slug));
@@ -29,7 +41,7 @@ describe('the command line', () => {
       people: demoOrganisations.reduce((n, d) => n + d.staff.length + 1, 0),
     });
     const second = await seedDemo(s, print);
-    expect(second.every((o) => o.apiKey === null)).toBe(true);
+    expect(second.every((o) => o.portalKey === null && o.consoleKey === null)).toBe(true);
     expect(await count()).toEqual(before);
   });
 
@@ -61,6 +73,9 @@ describe('the command line', () => {
     );
     expect(tenant.slug).toBe(slug);
     expect(lines.some((l) => l.includes('temporary password'))).toBe(true);
+    const key = await issueApiKey(s, slug, 'service desk', ['people', 'audit'], print);
+    expect((await s.apiKeys.authenticate(key))?.scopes).toEqual(['people', 'audit']);
+    expect(lines.at(-1)).toMatch(/^API key for cli-\S+ with scopes people, audit \(shown once\): vty_/);
     await expect(
       createTenant(
         s,

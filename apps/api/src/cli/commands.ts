@@ -10,6 +10,7 @@ import {
 import { KeyRing, PasswordHasher, TenantCipher } from '@verity/secrets';
 import { Onboarding } from '../admin/onboarding.service.js';
 import { createTenantBody } from '../admin/schemas.js';
+import { API_SCOPES, type ApiScope, PORTAL_SCOPES } from '../auth/scope-names.js';
 import type { Config } from '@verity/config';
 import type { ApiConfig } from '../config.js';
 
@@ -80,11 +81,17 @@ export async function createTenant(s: Services, args: TenantArgs, print: Print) 
   return tenant;
 }
 
-export async function issueApiKey(s: Services, slug: string, name: string, print: Print) {
+export async function issueApiKey(
+  s: Services,
+  slug: string,
+  name: string,
+  scopes: readonly ApiScope[],
+  print: Print,
+) {
   const tenant = await s.tenancy.asOperator((scope) => tenants.findBySlug(scope, slug));
   if (!tenant) throw new Error(`no organisation with slug "${slug}"`);
-  const issued = await s.tenancy.run(tenant.id, (scope) => s.apiKeys.issue(scope, name, []));
-  print(`API key for ${slug} (shown once): ${issued.key}`);
+  const issued = await s.tenancy.run(tenant.id, (scope) => s.apiKeys.issue(scope, name, [...scopes]));
+  print(`API key for ${slug} with scopes ${scopes.join(', ')} (shown once): ${issued.key}`);
   return issued.key;
 }
 
@@ -95,19 +102,32 @@ export async function rewrapKeys(s: Services, print: Print) {
   print(`re-wrapped ${count} data keys across ${all.length} organisations`);
 }
 
-/** Creates the demo organisations and their staff; running it again changes nothing. */
-export async function seedDemo(
-  s: Services,
-  print: Print,
-): Promise<{ slug: string; apiKey: string | null }[]> {
-  const out: { slug: string; apiKey: string | null }[] = [];
+/** The demo portal's key: what the portal uses, and `sandbox` for its developer inbox. */
+export const DEMO_PORTAL_SCOPES: readonly ApiScope[] = [...PORTAL_SCOPES, 'sandbox'];
+
+export interface SeededOrganisation {
+  slug: string;
+  /** For the portal (DEMO_PORTAL_SCOPES); null when the organisation was there already. */
+  portalKey: string | null;
+  /** For the demo administrator's own calls (every scope); null when the organisation was there already. */
+  consoleKey: string | null;
+}
+
+/** Creates the demo organisations, their staff and two keys each; running it again changes nothing. */
+export async function seedDemo(s: Services, print: Print): Promise<SeededOrganisation[]> {
+  const out: SeededOrganisation[] = [];
   for (const demo of demoOrganisations) {
     let tenant = await s.tenancy.asOperator((scope) => tenants.findBySlug(scope, demo.slug));
-    let apiKey: string | null = null;
+    let portalKey: string | null = null;
+    let consoleKey: string | null = null;
     if (!tenant) {
       const { staff: _staff, ...organisation } = demo;
       ({ tenant } = await s.onboarding.createTenant(createTenantBody.parse(organisation)));
-      apiKey = (await s.tenancy.run(tenant.id, (scope) => s.apiKeys.issue(scope, 'demo console', []))).key;
+      const id = tenant.id;
+      const issue = (name: string, scopes: readonly ApiScope[]) =>
+        s.tenancy.run(id, async (scope) => (await s.apiKeys.issue(scope, name, [...scopes])).key);
+      portalKey = await issue('demo portal', DEMO_PORTAL_SCOPES);
+      consoleKey = await issue('demo console', API_SCOPES);
       print(`created demo organisation ${demo.name}`);
     }
     const passwordHash = await s.hasher.hash(DEMO_PASSWORD);
@@ -120,7 +140,7 @@ export async function seedDemo(
         await accounts.setPasswordHash(scope, account.id, passwordHash);
       }
     });
-    out.push({ slug: demo.slug, apiKey });
+    out.push({ slug: demo.slug, portalKey, consoleKey });
   }
   return out;
 }

@@ -27,6 +27,7 @@ import { TenantCipher } from '@verity/secrets';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { type DomainError, problems } from '../problem/problem.js';
 import { adminMethodView, countByType, deleteMethod, strongestFirst } from './account-methods.service.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const NO_ACCOUNT = 'account';
 const NO_METHOD = 'account or method';
@@ -50,6 +51,7 @@ const knownId = (what: string) => new KnownId(() => problems.notFound(what));
 @ApiTags('security info (administrators)')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('people')
 @Controller('v1/accounts/:accountId')
 export class AccountMethodsController {
   constructor(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { DomainError, problems } from '../problem/problem.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const kind = z.enum(['push', 'sms', 'voice', 'email'], 'must be push, sms, voice or email');
 const settingBody = z
@@ -21,6 +22,7 @@ const settingBody = z
 @ApiTags('organisation')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('channels')
 @Controller('v1/channels')
 export class ChannelsController {
   constructor(

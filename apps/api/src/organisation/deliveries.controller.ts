@@ -4,6 +4,7 @@ import { Tenancy, deliveries } from '@verity/db';
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const deliveriesQuery = z
   .object({
@@ -16,6 +17,7 @@ const deliveriesQuery = z
 @ApiTags('organisation')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('channels')
 @Controller('v1/deliveries')
 export class DeliveriesController {
   constructor(private readonly tenancy: Tenancy) {}

@@ -8,6 +8,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { problems } from '../problem/problem.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DIRECTORY_CONTEXT, Writeback, directoryProblem } from '../sspr/writeback.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const directoryBody = z.strictObject({ kind: z.literal('ldap'), settings: ldapDirectorySettings });
 
@@ -18,6 +19,7 @@ const directoryBody = z.strictObject({ kind: z.literal('ldap'), settings: ldapDi
 @ApiTags('organisation')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('directory')
 @Controller('v1/organisation/directory')
 export class DirectoryController {
   constructor(

@@ -8,6 +8,7 @@ import { type CreateAccountBody, createAccountBody, page, uuidParam } from '../a
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
+import { AREA_SCOPES, RequireScope } from '../auth/scopes.js';
 
 function accountView(a: Account) {
   return {
@@ -29,6 +30,7 @@ const auditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).def
 @ApiTags('organisation')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('people')
 @Controller('v1')
 export class OrganisationController {
   constructor(
@@ -38,6 +40,7 @@ export class OrganisationController {
   ) {}
 
   @Get('organisation')
+  @RequireScope(...AREA_SCOPES)
   organisation(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const t = await tenants.own(scope);
@@ -85,6 +88,7 @@ export class OrganisationController {
   }
 
   @Get('audit-events')
+  @RequireScope('audit')
   events(@Req() request: AuthedRequest, @Query(new ZodPipe(auditQuery)) query: z.output<typeof auditQuery>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({
       events: await audit.list(scope, query.limit),

@@ -22,6 +22,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { policyAccount } from '../methods/policy-account.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const savePolicyBody = z
   .object({
@@ -61,6 +62,7 @@ function check(input: unknown): Policy {
 @ApiTags('organisation')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('policy')
 @Controller('v1/organisation/policy')
 export class PolicyController {
   constructor(private readonly tenancy: Tenancy) {}

@@ -8,6 +8,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
+import { RequireScope } from '../auth/scopes.js';
 
 const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
@@ -15,6 +16,7 @@ const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).def
 @ApiTags('sandbox')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('sandbox')
 @Controller('v1/sandbox')
 export class SandboxController {
   constructor(

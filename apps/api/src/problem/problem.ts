@@ -90,6 +90,16 @@ export const problems = {
       reasons.map((r) => ({ code: r.code, message: r.message })),
     ),
   stale: (detail: string) => new DomainError(409, 'stale', 'Changed by someone else', detail),
+  /** The key is good but may not do this: it names the scopes of which the route needs one. */
+  insufficientScope: (anyOf: readonly string[]) =>
+    new DomainError(
+      403,
+      'insufficient-scope',
+      'Not allowed for this key',
+      anyOf.length > 0
+        ? `This API key may not do this: it needs the ${anyOf.map((s) => `"${s}"`).join(' or ')} scope.`
+        : 'This API key may not do this: the route names no scope.',
+    ).with({ requiredScopes: [...anyOf] }),
   unauthorised: () =>
     new DomainError(
       401,

@@ -35,6 +35,7 @@ import {
   startEnrolment,
 } from './schemas.js';
 import { SecurityInfo } from './security-info.service.js';
+import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
 
 /** The person in this live session, as the holder of the changes they make. */
 function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
@@ -58,6 +59,7 @@ function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
 @ApiBearerAuth()
 @ApiHeader(sessionHeaderDoc)
 @UseGuards(TenantKeyGuard)
+@RequireScope('security-info')
 @Controller('v1/security-info')
 export class SecurityInfoController {
   constructor(
@@ -75,6 +77,7 @@ export class SecurityInfoController {
 
   /** "Add sign-in method". */
   @Post('methods')
+  @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   @ApiBody(bodyDoc(startEnrolment))
@@ -114,6 +117,7 @@ export class SecurityInfoController {
 
   /** "Change" a phone number: an enrolment for the new number, which replaces the old once proved. */
   @Put('methods/:methodId/phone')
+  @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   @ApiBody(bodyDoc(changePhoneBody))

@@ -5,6 +5,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { type EnrolmentAnswer, type StartEnrolment, enrolmentAnswer, startEnrolment } from './schemas.js';
 import { RegistrationWizard } from './wizard.service.js';
+import { RequireScope } from '../auth/scopes.js';
 
 /**
  * "Keep your account secure": the registration wizard of a sign-in at `registration_required`, called by the
@@ -13,6 +14,7 @@ import { RegistrationWizard } from './wizard.service.js';
 @ApiTags('sign-in')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('sign-in')
 @Controller('v1/sign-in/:flowId/registration')
 export class RegistrationWizardController {
   constructor(private readonly wizard: RegistrationWizard) {}

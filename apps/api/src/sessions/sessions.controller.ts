@@ -9,6 +9,7 @@ import { SessionGuard, type SessionRequest } from './session.guard.js';
 import { SessionsService } from './sessions.service.js';
 import { requireRecentAuthentication } from './step-up.guard.js';
 import { StepUpService } from './step-up.service.js';
+import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
 
 /**
  * A signed-in member of staff's session at a relying application (the portal), called server-side with the
@@ -17,6 +18,7 @@ import { StepUpService } from './step-up.service.js';
 @ApiTags('sessions')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('sign-in')
 @Controller('v1')
 export class SessionsController {
   constructor(
@@ -26,6 +28,7 @@ export class SessionsController {
 
   /** Exchanges a finished sign-in's result for a session, once. */
   @Post('sessions')
+  @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody({ schema: z.toJSONSchema(exchangeBody, { io: 'input' }) as Record<string, unknown> })
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(exchangeBody)) body: ExchangeBody) {
@@ -81,6 +84,7 @@ export class SessionsController {
    * endpoints (with this session's token); when it finishes the session is re-authenticated with a new token.
    */
   @Post('session/step-up')
+  @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -94,6 +98,7 @@ export class SessionsController {
 @ApiTags('sessions')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('people')
 @Controller('v1/accounts/:accountId')
 export class AccountSessionsController {
   constructor(private readonly sessions: SessionsService) {}

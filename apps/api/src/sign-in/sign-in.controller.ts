@@ -37,6 +37,7 @@ import {
   verifyBody,
 } from './schemas.js';
 import { SignInService } from './sign-in.service.js';
+import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
 
 /** A step-up flow (POST /v1/session/step-up) is used with the token of the session it re-authenticates. */
 const stepUpSession = {
@@ -52,6 +53,7 @@ const stepUpSession = {
 @ApiTags('sign-in')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('sign-in')
 @Controller('v1')
 export class SignInController {
   constructor(
@@ -62,6 +64,7 @@ export class SignInController {
   ) {}
 
   @Post('sign-in')
+  @ClientAddressIn('client')
   @HttpCode(200)
   @ApiBody(bodyDoc(startBody))
   start(@Req() request: AuthedRequest, @Body(new ZodPipe(startBody)) body: StartBody) {
@@ -112,6 +115,7 @@ export class SignInController {
 
   /** The activation link for the registration QR code of an authenticator app. */
   @Post('accounts/:accountId/authenticator-activations')
+  @RequireScope('devices')
   activation(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       if (!(await accounts.findById(scope, accountId))) throw problems.notFound('account');
@@ -126,6 +130,7 @@ const proofOf = (header: string | undefined): string => new ZodPipe(proofHeader)
 @ApiTags('sign-in')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('people')
 @Controller('v1/accounts/:accountId')
 export class AccountSecurityController {
   constructor(private readonly tenancy: Tenancy) {}
@@ -161,6 +166,7 @@ export class AccountSecurityController {
 
   /** Every "don't ask again" of the account stops working. */
   @Delete('remembered-devices')
+  @RequireScope('devices')
   @HttpCode(204)
   async forget(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     await this.act(request, accountId, 'remembered_devices.revoked', async (scope) => {
@@ -195,6 +201,7 @@ export class AccountSecurityController {
 @ApiTags('app passwords')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('people')
 @Controller('v1')
 export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswords) {}
@@ -225,6 +232,8 @@ export class AppPasswordsController {
   }
 
   @Post('legacy/verify')
+  @RequireScope('sign-in')
+  @ClientAddressIn('ip')
   @HttpCode(200)
   @ApiBody(bodyDoc(legacyVerifyBody))
   verify(

@@ -6,6 +6,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { PasswordResets } from './password-reset.service.js';
 import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } from './schemas.js';
+import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
 
 /**
  * "Forgot my password" (self-service password reset), called by the portal with the organisation's key: the
@@ -15,11 +16,13 @@ import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } f
 @ApiTags('password reset')
 @ApiBearerAuth()
 @UseGuards(TenantKeyGuard)
+@RequireScope('password-reset')
 @Controller('v1/password-reset')
 export class PasswordResetController {
   constructor(private readonly resets: PasswordResets) {}
 
   @Post()
+  @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(startResetBody))
   start(

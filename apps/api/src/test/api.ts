@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../app.factory.js';
+import { API_SCOPES, type ApiScope } from '../auth/scope-names.js';
 import { loadApiConfig } from '../config.js';
 
 export interface TestApi {
@@ -68,8 +69,11 @@ export function uniqueTenantBody(base = 'trust') {
   };
 }
 
-/** A new organisation with its first administrator and an API key for its console. */
-export async function onboard(api: TestApi, base: string) {
+/**
+ * A new organisation with its first administrator and an API key: by default with every scope (the tests that
+ * are not about scopes act as the organisation's console, and as a relying app forwarding its users' addresses).
+ */
+export async function onboard(api: TestApi, base: string, scopes: readonly ApiScope[] = API_SCOPES) {
   const created = await api.request({
     method: 'POST',
     url: '/admin/tenants',
@@ -80,11 +84,24 @@ export async function onboard(api: TestApi, base: string) {
     method: 'POST',
     url: `/admin/tenants/${created.body.tenant.id}/api-keys`,
     key: api.operatorKey,
-    body: { name: 'console' },
+    body: { name: 'console', scopes },
   });
+  if (key.status !== 201) throw new Error(`issuing a key failed: ${key.text}`);
   return {
     tenantId: created.body.tenant.id as string,
     adminId: created.body.administrator.id as string,
     key: key.body.key as string,
   };
+}
+
+/** Another API key for the organisation, with just these scopes. */
+export async function issueKey(api: TestApi, tenantId: string, scopes: readonly ApiScope[], name = 'narrow') {
+  const res = await api.request({
+    method: 'POST',
+    url: `/admin/tenants/${tenantId}/api-keys`,
+    key: api.operatorKey,
+    body: { name, scopes },
+  });
+  if (res.status !== 201) throw new Error(`issuing a key failed: ${res.text}`);
+  return res.body.key as string;
 }

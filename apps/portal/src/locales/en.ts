@@ -201,6 +201,7 @@ export const en = {
   'problem.not-found': 'This has expired or cannot be found. Start again.',
   'problem.method-not-allowed': 'Sorry, there is a problem with the service. Try again later.',
   'problem.unauthorised': 'Sorry, there is a problem with the service. Try again later.',
+  'problem.insufficient-scope': 'Sorry, there is a problem with the service. Try again later.',
   'problem.too-many-attempts': 'There have been too many attempts. Try again later.',
   'problem.unavailable': 'We cannot check this right now. Try again in a moment.',
   'problem.internal':

@@ -10,6 +10,7 @@ import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
 import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
 import { DirectorySettings1763900000010 } from './1763900000010-DirectorySettings.js';
 import { SignInLookups1763900000011 } from './1763900000011-SignInLookups.js';
+import { ApiKeyScopes1763900000015 } from './1763900000015-ApiKeyScopes.js';
 import { OperatorFunctions1796473260784 } from './1796473260784-OperatorFunctions.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
@@ -26,5 +27,6 @@ export const migrations = [
   AccountHybrid1763900000009,
   DirectorySettings1763900000010,
   SignInLookups1763900000011,
+  ApiKeyScopes1763900000015,
   OperatorFunctions1796473260784,
 ];
