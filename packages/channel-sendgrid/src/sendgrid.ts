@@ -197,6 +197,7 @@ export const sendGridChannel = defineChannel({
             providerMessageId: e.sg_message_id.split('.')[0] ?? e.sg_message_id,
             status,
           };
+          if (typeof e.delivery_id === 'string') update.deliveryId = e.delivery_id;
           if (typeof e.sg_event_id === 'string') update.eventId = e.sg_event_id;
           if (status === 'failed') update.errorCode = String(e.event);
           return [update];

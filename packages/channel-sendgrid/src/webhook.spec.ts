@@ -159,9 +159,9 @@ describe('sendgrid event webhook', () => {
     expect(unkeyed.verifyCallback?.(signed())).toBe(false);
   });
 
-  it('parses one update per event, keyed by X-Message-Id and event id', () => {
+  it('parses one update per event, keyed by the delivery id it carries, X-Message-Id and event id', () => {
     expect(channel.parseStatusCallback?.(signed())).toEqual([
-      { providerMessageId: 'msgA', status: 'sent', eventId: 'ev-1' },
+      { providerMessageId: 'msgA', deliveryId: 'dlv_1', status: 'sent', eventId: 'ev-1' },
       { providerMessageId: 'msgA', status: 'sent', eventId: 'ev-2' },
       { providerMessageId: 'msgA', status: 'delivered', eventId: 'ev-3' },
       { providerMessageId: 'msgB', status: 'failed', eventId: 'ev-4', errorCode: 'bounce' },

@@ -176,13 +176,7 @@ export class WebhooksController {
       for (const update of updates) {
         const eventId = update.eventId ?? `${update.providerMessageId}:${update.status}`;
         if (!(await providerEvents.firstTime(scope, channel.provider, eventId))) continue;
-        await deliveries.applyStatus(
-          scope,
-          channel.provider,
-          update.providerMessageId,
-          update.status,
-          update.errorCode,
-        );
+        await deliveries.applyStatus(scope, { ...update, provider: channel.provider });
       }
     });
   }
