@@ -274,6 +274,31 @@ describe('provider webhooks', () => {
     });
   });
 
+  it('finds an email by the delivery id its SendGrid event carries, whatever the message id', async () => {
+    const { delivery } = await sent('email', 'sendgrid');
+    const events = JSON.stringify([
+      {
+        event: 'bounce',
+        delivery_id: delivery.id,
+        sg_message_id: `not-the-recorded-id.filterdrecv-1.0`,
+        sg_event_id: sid('ev'),
+        timestamp: 1,
+      },
+    ]);
+    const headers = { 'content-type': 'application/json', ...sendgrid.sign(events) };
+    const res = await api.request({
+      method: 'POST',
+      url: `/webhooks/sendgrid/${slug}/events`,
+      payload: events,
+      headers,
+    });
+    expect(res.status).toBe(204);
+    await tenancy.run(tenantId, async (s) => {
+      const row = await s.manager.getRepository(Delivery).findOneByOrFail({ id: delivery.id });
+      expect(row).toMatchObject({ status: 'failed', errorCode: 'bounce' });
+    });
+  });
+
   it('answers an unknown organisation with 404', async () => {
     const res = await post('/webhooks/twilio/no-such-trust/sms/status', {
       MessageSid: 'SMx',
