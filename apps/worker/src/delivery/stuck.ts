@@ -50,7 +50,7 @@ export class StuckDeliveries {
         this.count(row, 'failed', state, result);
         continue;
       }
-      // a finished job keeps its id, and a job id is dispatched only once
+      // a failed job keeps its id, and a job id is dispatched only once
       if (state !== 'unknown') await queue.remove(row.id);
       await this.outbox.dispatch(row, `sweep-${row.id}`);
       this.count(row, 'redispatched', state, result);
