@@ -1,7 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Tenancy } from '@verity/db';
 import { ChannelRegistry } from '@verity/channel-sdk';
-import { ConfiguredChannels, OrganisationChannels, channelRegistry, channelsFrom } from '@verity/delivery';
+import {
+  ChannelChanges,
+  ConfiguredChannels,
+  OrganisationChannels,
+  channelRegistry,
+  channelsFrom,
+} from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { Onboarding } from './admin/onboarding.service.js';
 import { TenantsController } from './admin/tenants.controller.js';
@@ -44,7 +50,7 @@ import { SecurityInfo } from './security-info/security-info.service.js';
 import { RegistrationWizardController } from './security-info/wizard.controller.js';
 import { RegistrationWizard } from './security-info/wizard.service.js';
 import { REDIS } from './infra/infra.module.js';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 
 @Module({})
 export class AppModule {
@@ -82,14 +88,28 @@ export class AppModule {
         { provide: ConfiguredChannels, useFactory: () => channelsFrom(config.CHANNELS) },
         { provide: ChannelRegistry, useValue: channelRegistry },
         {
+          provide: ChannelChanges,
+          inject: [REDIS],
+          useFactory: async (redis: Redis) => {
+            const changes = new ChannelChanges(
+              redis,
+              new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+              config.REDIS_PREFIX,
+            );
+            await changes.start();
+            return changes;
+          },
+        },
+        {
           provide: OrganisationChannels,
-          inject: [Tenancy, TenantCipher, ChannelRegistry, ConfiguredChannels],
+          inject: [Tenancy, TenantCipher, ChannelRegistry, ConfiguredChannels, ChannelChanges],
           useFactory: (
             tenancy: Tenancy,
             cipher: TenantCipher,
             registry: ChannelRegistry,
             defaults: ConfiguredChannels,
-          ) => new OrganisationChannels(tenancy, cipher, registry, defaults),
+            changes: ChannelChanges,
+          ) => new OrganisationChannels(tenancy, cipher, registry, defaults, changes),
         },
         SignInService,
         ChallengeService,

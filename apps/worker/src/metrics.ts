@@ -18,6 +18,13 @@ export const deliveriesFinished = new Counter({
   registers: [registry],
 });
 
+export const stuckDeliveries = new Counter({
+  name: 'verity_worker_stuck_deliveries_total',
+  help: 'Deliveries found queued or sending with no live job, by queue and what the sweep did (redispatched, failed)',
+  labelNames: ['queue', 'action'],
+  registers: [registry],
+});
+
 /** /metrics for Prometheus and /health for a liveness probe, on their own port. */
 export function serveMetrics(port: number, host = '0.0.0.0'): Promise<Server> {
   const server = createServer((req, res) => {

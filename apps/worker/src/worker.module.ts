@@ -9,9 +9,12 @@ import {
   type Type,
 } from '@nestjs/common';
 import {
+  ChannelChanges,
   ConfiguredChannels,
   DeliveryRunner,
   OrganisationChannels,
+  Outbox,
+  StatusCallbacks,
   channelRegistry,
   channelsFrom,
 } from '@verity/delivery';
@@ -21,11 +24,15 @@ import { allQueues, parseQueueList } from '@verity/queues';
 import type { DataSource } from 'typeorm';
 import { CONFIG, type WorkerConfig } from './config.js';
 import { Fairness } from './delivery/fairness.js';
+import { StuckDeliveries } from './delivery/stuck.js';
 import { evenLimiter } from './even-limiter.js';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { type ProcessorEntry, processorsFor } from './registry.js';
 
 const DATA_SOURCE = Symbol('DATA_SOURCE');
+/** Queues this process adds jobs to itself (the sweep's re-dispatches), whichever queues it serves. */
+const OWN_QUEUES = Symbol('OWN_QUEUES');
 
 /**
  * The processor with this deployment's worker settings. BullMQ takes them when the worker is created, from
@@ -57,6 +64,7 @@ export class WorkerModule implements OnApplicationShutdown {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly fairness: Fairness,
+    @Inject(OWN_QUEUES) private readonly ownQueues: Map<string, Queue>,
   ) {}
 
   static forRoot(config: WorkerConfig): DynamicModule {
@@ -64,21 +72,28 @@ export class WorkerModule implements OnApplicationShutdown {
     const chosen = processorsFor(queues);
     checkRateLimits(config);
     const redis = new URL(config.REDIS_URL);
+    const connection = {
+      host: redis.hostname,
+      port: Number(redis.port || 6379),
+      username: redis.username || undefined,
+      password: redis.password ? decodeURIComponent(redis.password) : undefined,
+      db: redis.pathname.length > 1 ? Number(redis.pathname.slice(1)) : 0,
+      tls: redis.protocol === 'rediss:' ? {} : undefined,
+      maxRetriesPerRequest: null,
+    };
+    const ownQueues = new Map<string, Queue>();
+    const ownQueue = (name: string) => {
+      let queue = ownQueues.get(name);
+      if (!queue) {
+        queue = new Queue(name, { connection, prefix: config.REDIS_PREFIX });
+        ownQueues.set(name, queue);
+      }
+      return queue;
+    };
     return {
       module: WorkerModule,
       imports: [
-        BullModule.forRoot({
-          prefix: config.REDIS_PREFIX,
-          connection: {
-            host: redis.hostname,
-            port: Number(redis.port || 6379),
-            username: redis.username || undefined,
-            password: redis.password ? decodeURIComponent(redis.password) : undefined,
-            db: redis.pathname.length > 1 ? Number(redis.pathname.slice(1)) : 0,
-            tls: redis.protocol === 'rediss:' ? {} : undefined,
-            maxRetriesPerRequest: null,
-          },
-        }),
+        BullModule.forRoot({ prefix: config.REDIS_PREFIX, connection }),
         ...queues.map((name) => BullModule.registerQueue({ name })),
       ],
       providers: [
@@ -114,16 +129,50 @@ export class WorkerModule implements OnApplicationShutdown {
             ),
         },
         {
+          provide: ChannelChanges,
+          useFactory: async () => {
+            const changes = new ChannelChanges(
+              null,
+              new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+              config.REDIS_PREFIX,
+            );
+            await changes.start();
+            return changes;
+          },
+        },
+        {
           provide: OrganisationChannels,
-          inject: [Tenancy, TenantCipher, ConfiguredChannels],
-          useFactory: (tenancy: Tenancy, cipher: TenantCipher, defaults: ConfiguredChannels) =>
-            new OrganisationChannels(tenancy, cipher, channelRegistry, defaults),
+          inject: [Tenancy, TenantCipher, ConfiguredChannels, ChannelChanges],
+          useFactory: (
+            tenancy: Tenancy,
+            cipher: TenantCipher,
+            defaults: ConfiguredChannels,
+            changes: ChannelChanges,
+          ) => new OrganisationChannels(tenancy, cipher, channelRegistry, defaults, changes),
         },
         {
           provide: DeliveryRunner,
           inject: [Tenancy, TenantCipher, OrganisationChannels],
-          useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: OrganisationChannels) =>
-            new DeliveryRunner(tenancy, cipher, channels),
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher, channels: OrganisationChannels) => {
+            if (!config.PUBLIC_URL)
+              new Logger('delivery').warn(
+                'PUBLIC_URL is not set: providers are not asked for delivery receipts, so texts and calls stay "sent"',
+              );
+            const receipts = config.PUBLIC_URL ? new StatusCallbacks(tenancy, config.PUBLIC_URL) : undefined;
+            return new DeliveryRunner(tenancy, cipher, channels, receipts);
+          },
+        },
+        { provide: OWN_QUEUES, useValue: ownQueues },
+        {
+          provide: StuckDeliveries,
+          inject: [Tenancy, TenantCipher],
+          useFactory: (tenancy: Tenancy, cipher: TenantCipher) =>
+            new StuckDeliveries(
+              tenancy,
+              new Outbox(cipher, ownQueue),
+              ownQueue,
+              config.WORKER_STUCK_AFTER_MS,
+            ),
         },
         ...chosen.map((entry) => configured(entry, config)),
       ],
@@ -131,6 +180,10 @@ export class WorkerModule implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.dataSource.destroy(), this.fairness.close()]);
+    await Promise.allSettled([
+      this.dataSource.destroy(),
+      this.fairness.close(),
+      ...[...this.ownQueues.values()].map((q) => q.close()),
+    ]);
   }
 }

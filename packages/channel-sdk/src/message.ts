@@ -50,6 +50,8 @@ export type ProviderStatus = 'sent' | 'delivered' | 'failed';
 /** A provider's report about one message, parsed from its callback. */
 export interface StatusUpdate {
   providerMessageId: string;
+  /** Verity's delivery id, where the provider echoes it (SendGrid's custom arguments): found by it first. */
+  deliveryId?: string;
   status: ProviderStatus;
   /** The provider's event id, to apply each event once. */
   eventId?: string;

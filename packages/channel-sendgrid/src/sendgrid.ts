@@ -1,5 +1,5 @@
+import { type KeyObject, createPublicKey, verify } from 'node:crypto';
 import { Client } from '@sendgrid/client';
-import { EventWebhook } from '@sendgrid/eventwebhook';
 import { MailService, type MailDataRequired } from '@sendgrid/mail';
 import {
   ChannelError,
@@ -26,7 +26,11 @@ export const sendGridConfigSchema = z
     /** Tests and local runs: a fake's base URL instead of https://api.sendgrid.com. */
     apiBaseUrl: z.url().optional(),
     /** Event Webhook verification key as shown in SendGrid's Mail Settings (base64 DER). */
-    eventWebhookPublicKey: z.string().min(1).optional(),
+    eventWebhookPublicKey: z
+      .string()
+      .min(1)
+      .refine((v) => isEventWebhookKey(v), 'must be the base64 EC P-256 verification key SendGrid shows')
+      .optional(),
     timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
   })
   .strict();
@@ -87,6 +91,34 @@ function header(request: CallbackRequest, name: string): string | undefined {
   return found?.[1];
 }
 
+/** The Event Webhook verification key as SendGrid shows it: base64 of the DER (SPKI) EC P-256 public key. */
+function eventWebhookKey(base64: string): KeyObject {
+  return createPublicKey({ key: Buffer.from(base64, 'base64'), format: 'der', type: 'spki' });
+}
+
+function isEventWebhookKey(base64: string): boolean {
+  try {
+    return eventWebhookKey(base64).asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SendGrid's signature: ECDSA P-256 / SHA-256, base64 of its DER encoding. Only the one canonical encoding is
+ * accepted: the base64 must be canonical, and OpenSSL refuses DER that does not re-encode to the same bytes
+ * (long-form lengths, padded integers, trailing bytes), which a lenient decoder would take.
+ */
+function verifyEventSignature(key: KeyObject, signed: string, signature: string): boolean {
+  const der = Buffer.from(signature, 'base64');
+  if (der.length === 0 || der.toString('base64') !== signature) return false;
+  try {
+    return verify('sha256', Buffer.from(signed, 'utf8'), { key, dsaEncoding: 'der' }, der);
+  } catch {
+    return false; // not a signature at all
+  }
+}
+
 /** Email through SendGrid's v3 Mail Send API, from the organisation's own sender. */
 export const sendGridChannel = defineChannel({
   provider: 'sendgrid',
@@ -100,9 +132,8 @@ export const sendGridChannel = defineChannel({
     const mailer = new MailService();
     mailer.setClient(client);
     mailer.setTimeout(config.timeoutMs);
-    const webhook = new EventWebhook();
     const publicKey = config.eventWebhookPublicKey
-      ? webhook.convertPublicKeyToECDSA(config.eventWebhookPublicKey)
+      ? eventWebhookKey(config.eventWebhookPublicKey)
       : undefined;
 
     return {
@@ -152,11 +183,7 @@ export const sendGridChannel = defineChannel({
         const timestamp = header(request, TIMESTAMP);
         if (!publicKey || !signature || !timestamp || !/^\d{1,12}$/.test(timestamp)) return false;
         if (Math.abs(Date.now() / 1000 - Number(timestamp)) > WEBHOOK_TOLERANCE_SECONDS) return false;
-        try {
-          return webhook.verifySignature(publicKey, request.rawBody, signature, timestamp);
-        } catch {
-          return false; // a signature that is not even DER
-        }
+        return verifyEventSignature(publicKey, `${timestamp}${request.rawBody}`, signature);
       },
 
       parseStatusCallback(request: CallbackRequest): StatusUpdate[] {
@@ -170,6 +197,7 @@ export const sendGridChannel = defineChannel({
             providerMessageId: e.sg_message_id.split('.')[0] ?? e.sg_message_id,
             status,
           };
+          if (typeof e.delivery_id === 'string') update.deliveryId = e.delivery_id;
           if (typeof e.sg_event_id === 'string') update.eventId = e.sg_event_id;
           if (status === 'failed') update.errorCode = String(e.event);
           return [update];

@@ -102,6 +102,53 @@ describe('sendgrid event webhook', () => {
     ).toBe(false);
   });
 
+  it('refuses every single-bit change of a genuine signature, in its DER encoding', () => {
+    const request = signed();
+    const genuine = Buffer.from(request.headers['x-twilio-email-event-webhook-signature']!, 'base64');
+    const accepted: string[] = [];
+    for (let bit = 0; bit < genuine.length * 8; bit++) {
+      const flipped = Buffer.from(genuine);
+      flipped[bit >> 3]! ^= 0x80 >> (bit & 7);
+      const headers = {
+        ...request.headers,
+        'x-twilio-email-event-webhook-signature': flipped.toString('base64'),
+      };
+      if (channel.verifyCallback?.({ ...request, headers })) accepted.push(`byte ${bit >> 3} bit ${bit & 7}`);
+    }
+    expect(accepted).toEqual([]);
+    expect(channel.verifyCallback?.(request)).toBe(true);
+  });
+
+  it('refuses a genuine signature in a longer, non-canonical DER encoding', () => {
+    const request = signed();
+    const genuine = Buffer.from(request.headers['x-twilio-email-event-webhook-signature']!, 'base64');
+    // the same SEQUENCE with its length in long form (0x81 len): valid BER, not DER
+    const longForm = Buffer.concat([Buffer.from([0x30, 0x81, genuine[1]!]), genuine.subarray(2)]);
+    // trailing bytes after the SEQUENCE
+    const trailing = Buffer.concat([genuine, Buffer.from([0x00])]);
+    for (const variant of [longForm, trailing]) {
+      const headers = {
+        ...request.headers,
+        'x-twilio-email-event-webhook-signature': variant.toString('base64'),
+      };
+      expect(channel.verifyCallback?.({ ...request, headers })).toBe(false);
+    }
+  });
+
+  it('refuses a verification key that is not an EC P-256 key when the settings are saved', () => {
+    const settings = (eventWebhookPublicKey: string) =>
+      sendGridChannel.configSchema.safeParse({
+        apiKey: 'SG.fake-test-key',
+        from: { email: 'mfa@leedsth.nhs.uk' },
+        eventWebhookPublicKey,
+      });
+    expect(settings(signer.publicKey).success).toBe(true);
+    expect(settings('bm90IGEga2V5').error?.issues[0]).toMatchObject({
+      path: ['eventWebhookPublicKey'],
+      message: expect.stringMatching(/P-256/),
+    });
+  });
+
   it('refuses everything when no verification key is configured', () => {
     const unkeyed = sendGridChannel.create(
       sendGridChannel.configSchema.parse({
@@ -112,9 +159,9 @@ describe('sendgrid event webhook', () => {
     expect(unkeyed.verifyCallback?.(signed())).toBe(false);
   });
 
-  it('parses one update per event, keyed by X-Message-Id and event id', () => {
+  it('parses one update per event, keyed by the delivery id it carries, X-Message-Id and event id', () => {
     expect(channel.parseStatusCallback?.(signed())).toEqual([
-      { providerMessageId: 'msgA', status: 'sent', eventId: 'ev-1' },
+      { providerMessageId: 'msgA', deliveryId: 'dlv_1', status: 'sent', eventId: 'ev-1' },
       { providerMessageId: 'msgA', status: 'sent', eventId: 'ev-2' },
       { providerMessageId: 'msgA', status: 'delivered', eventId: 'ev-3' },
       { providerMessageId: 'msgB', status: 'failed', eventId: 'ev-4', errorCode: 'bounce' },

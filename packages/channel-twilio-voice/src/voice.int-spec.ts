@@ -68,6 +68,7 @@ describe('twilio-voice through the twilio SDK against the fake', () => {
         Method: 'POST',
         StatusCallback: message.statusCallbackUrl,
         StatusCallbackMethod: 'POST',
+        StatusCallbackEvent: 'completed',
         Timeout: '30',
       },
     });

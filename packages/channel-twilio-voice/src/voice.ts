@@ -99,7 +99,12 @@ export const twilioVoiceChannel = defineChannel({
             method: 'POST',
             timeout: RING_SECONDS,
             ...(message.statusCallbackUrl
-              ? { statusCallback: message.statusCallbackUrl, statusCallbackMethod: 'POST' }
+              ? {
+                  statusCallback: message.statusCallbackUrl,
+                  statusCallbackMethod: 'POST',
+                  // the call's end, whatever it was: completed, busy, no-answer, failed or canceled
+                  statusCallbackEvent: ['completed'],
+                }
               : {}),
           });
           return { providerMessageId: call.sid };

@@ -223,6 +223,13 @@ export const workerSchema = z.object({
   /** Jobs started per queue and time window across all workers, e.g. "sms=10/1s,voice=1/1s"; unnamed queues are unlimited. */
   WORKER_RATE_LIMITS: rateLimitList,
   WORKER_METRICS_PORT: port.default(0),
+  /**
+   * A delivery left queued or sending this long with no job that will run it is dispatched again (or failed
+   * once out of attempts); the housekeeping queue looks for such deliveries this often.
+   */
+  WORKER_STUCK_AFTER_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** The API's public address (as the API's own PUBLIC_URL): where providers send delivery receipts. */
+  PUBLIC_URL: apiSchema.shape.PUBLIC_URL,
 });
 
 export const channelsSchema = z.object({

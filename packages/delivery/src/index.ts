@@ -5,3 +5,5 @@ export { retryDelay } from './backoff.js';
 export { BACKOFF, kindOf, queueOf } from './queues.js';
 export { channelRegistry, channelsFrom } from './channels.js';
 export { OrganisationChannels, settingsContext } from './organisation-channels.js';
+export { ChannelChanges, type ChannelChangeListener, type PubSubClient } from './channel-changes.js';
+export { StatusCallbacks } from './status-callbacks.js';

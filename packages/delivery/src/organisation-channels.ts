@@ -1,6 +1,7 @@
 import { type Channel, ChannelError, type ChannelKind, type ChannelRegistry } from '@verity/channel-sdk';
 import { type Tenancy, channelSettings } from '@verity/db';
 import type { TenantCipher } from '@verity/secrets';
+import type { ChannelChanges } from './channel-changes.js';
 import type { ChannelResolver } from './runner.js';
 
 export const settingsContext = (kind: string) => `channel-settings:${kind}`;
@@ -15,25 +16,38 @@ interface Cached {
  * Each organisation's own provider for a kind (its sender, its credentials), else the deployment's default.
  * A setting that no longer builds fails closed: that organisation's messages of that kind fail as
  * `invalid_config`; they never fall back to another account.
+ *
+ * Settings are cached; a change announced through `ChannelChanges` drops them at once in every process, and
+ * without an announcement (none given, or one lost) they are re-read after `recheckMs`.
  */
 export class OrganisationChannels implements ChannelResolver {
   private readonly cache = new Map<string, Cached>();
+  /** Bumped by every change heard, so a read that began before it is not cached after it. */
+  private generation = 0;
 
   constructor(
     private readonly tenancy: Tenancy,
     private readonly cipher: TenantCipher,
     private readonly registry: ChannelRegistry,
     private readonly defaults: ChannelResolver,
+    changes?: ChannelChanges,
     private readonly recheckMs = 30_000,
-  ) {}
+  ) {
+    changes?.onChange((change) => {
+      this.generation += 1;
+      if (change === 'all') for (const key of this.cache.keys()) this.forget(key);
+      else this.forget(`${change.tenantId}:${change.kind}`);
+    });
+  }
 
   async channelFor(tenantId: string, kind: ChannelKind): Promise<Channel> {
     const key = `${tenantId}:${kind}`;
     const cached = this.cache.get(key);
     if (cached && Date.now() - cached.checkedAt < this.recheckMs) return cached.channel;
+    const generation = this.generation;
     const setting = await this.tenancy.run(tenantId, (scope) => channelSettings.find(scope, kind));
     const version = setting ? `${setting.provider}@${setting.updatedAt.toISOString()}` : 'default';
-    if (cached && cached.version === version) {
+    if (cached && cached.version === version && generation === this.generation) {
       cached.checkedAt = Date.now();
       return cached.channel;
     }
@@ -46,9 +60,17 @@ export class OrganisationChannels implements ChannelResolver {
           })
       : Promise.resolve(this.defaults.channelFor(tenantId, kind));
     channel.catch(() => this.cache.delete(key));
+    if (generation !== this.generation) return channel; // read before a change: used once, not kept
+    const replaced = this.cache.get(key);
     this.cache.set(key, { channel, version, checkedAt: Date.now() });
-    if (cached && cached.version !== 'default') void this.retire(cached.channel);
+    if (replaced && replaced.version !== 'default') void this.retire(replaced.channel);
     return channel;
+  }
+
+  private forget(key: string): void {
+    const cached = this.cache.get(key);
+    this.cache.delete(key);
+    if (cached && cached.version !== 'default') void this.retire(cached.channel);
   }
 
   /** A replaced channel is closed a minute later, once the sends it carried have finished. */

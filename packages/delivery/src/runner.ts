@@ -3,6 +3,7 @@ import { DeliveryLedger, type Tenancy, deliveries, devices } from '@verity/db';
 import type { DeliveryJob } from '@verity/queues';
 import type { TenantCipher } from '@verity/secrets';
 import { contentContext, recipientContext } from './outbox.js';
+import type { StatusCallbacks } from './status-callbacks.js';
 
 /** Which channel carries an organisation's messages of one kind. */
 export interface ChannelResolver {
@@ -25,6 +26,8 @@ export class DeliveryRunner {
     private readonly tenancy: Tenancy,
     private readonly cipher: TenantCipher,
     private readonly channels: ChannelResolver,
+    /** Without it no provider is asked for delivery receipts, and deliveries stay `sent`. */
+    private readonly statusCallbacks?: StatusCallbacks,
   ) {
     this.ledger = new DeliveryLedger(tenancy);
   }
@@ -37,6 +40,7 @@ export class DeliveryRunner {
     } catch (cause) {
       return this.unusable(job, cause);
     }
+    const statusCallbackUrl = await this.statusCallbacks?.urlFor(tenantId, channel.provider);
     const claimed = await this.ledger.claim(tenantId, data.deliveryId, channel.provider);
     if (!claimed) return { outcome: 'already-done' };
     const key = claimed.idempotencyKey;
@@ -51,6 +55,7 @@ export class DeliveryRunner {
         idempotencyKey: key,
         to,
         content,
+        ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
       });
       await this.ledger.markSent(tenantId, claimed.id, providerMessageId);
       return { outcome: 'sent', providerMessageId, attempt: claimed.attempts };

@@ -15,6 +15,9 @@ export function testRunEnvironment(
     QUEUE_DASHBOARD: 'false',
     PASSWORD_HASH_MEMORY_KIB: '8192',
     PASSWORD_HASH_ITERATIONS: '1',
+    // test files share the run's database, each with its own Redis prefix: a worker sweeping up stuck
+    // deliveries would take the other files' (its own test sets this, in a database of its own)
+    WORKER_STUCK_AFTER_MS: '3600000',
     VERITY_TEST_RUN: runId,
   };
 }

@@ -4,8 +4,8 @@ import { DataKeyRepository, Tenancy, createDataSource, tenants, type Tenant } fr
 import { KeyRing, TenantCipher } from '@verity/secrets';
 
 /** The application's own connection (RLS applies), as the API and worker have it. */
-export async function connectAsApp() {
-  const config = loadConfig(['database', 'secrets']);
+export async function connectAsApp(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(['database', 'secrets'], env);
   const dataSource = createDataSource({
     url: config.DATABASE_URL,
     poolSize: 4,

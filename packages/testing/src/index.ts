@@ -2,7 +2,7 @@ export { testRunEnvironment } from './environment.js';
 export { dropScratch, scratchEnvironment, serverUrls, type ScratchKind } from './scratch.js';
 export { connectAsApp, createTenant, uniqueSlug } from './fixtures.js';
 export { signedTwilioCallback, startTwilioFake, twilioSignature } from './fakes/twilio.js';
-export type { TwilioFailure, TwilioFake, TwilioRecordedRequest } from './fakes/twilio.js';
+export type { TwilioAccepted, TwilioFailure, TwilioFake, TwilioRecordedRequest } from './fakes/twilio.js';
 export {
   fcmErrorBody,
   startFcmFake,
@@ -14,6 +14,7 @@ export {
   sendGridErrorBody,
   sendGridWebhookSigner,
   startSendGridFake,
+  type SendGridAccepted,
   type SendGridFailure,
   type SendGridFake,
   type SendGridRecordedRequest,

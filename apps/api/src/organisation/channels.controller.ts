@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ChannelConfigError, ChannelRegistry } from '@verity/channel-sdk';
 import { Tenancy, audit, channelSettings } from '@verity/db';
-import { settingsContext } from '@verity/delivery';
+import { ChannelChanges, settingsContext } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
@@ -25,10 +25,13 @@ const settingBody = z
 @RequireScope('channels')
 @Controller('v1/channels')
 export class ChannelsController {
+  private readonly logger = new Logger('channels');
+
   constructor(
     private readonly tenancy: Tenancy,
     private readonly cipher: TenantCipher,
     private readonly registry: ChannelRegistry,
+    private readonly changes: ChannelChanges,
   ) {}
 
   @Get()
@@ -77,7 +80,7 @@ export class ChannelsController {
       settingsContext(which),
       JSON.stringify(body.config),
     );
-    return this.tenancy.run(tenantId, async (scope) => {
+    const saved = await this.tenancy.run(tenantId, async (scope) => {
       await channelSettings.save(scope, which, body.provider, configEnc);
       await audit.record(scope, {
         actorType: 'admin',
@@ -90,6 +93,8 @@ export class ChannelsController {
       });
       return { kind: which, provider: body.provider };
     });
+    await this.announce(tenantId, which);
+    return saved;
   }
 
   /** Back to the service's default channel for this kind. */
@@ -110,6 +115,14 @@ export class ChannelsController {
         targetId: which,
         outcome: 'success',
       });
+    });
+    await this.announce(tenantId, which);
+  }
+
+  /** Every process drops the settings replaced; if Redis cannot say so, they re-read them within 30 s. */
+  private async announce(tenantId: string, which: string): Promise<void> {
+    await this.changes.announce(tenantId, which).catch((error: unknown) => {
+      this.logger.warn(`could not announce the ${which} settings change of ${tenantId}: ${String(error)}`);
     });
   }
 }

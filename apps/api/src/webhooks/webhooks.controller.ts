@@ -1,12 +1,22 @@
 import { Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { CallbackRequest, Channel, ChannelKind } from '@verity/channel-sdk';
-import { type Delivery, Tenancy, audit, challenges, deliveries, providerEvents, tenants } from '@verity/db';
+import {
+  type Delivery,
+  Tenancy,
+  audit,
+  challenges,
+  deliveries,
+  isUuid,
+  providerEvents,
+  tenants,
+} from '@verity/db';
 import { OrganisationChannels } from '@verity/delivery';
 import { TenantCipher, constantTimeEqual, hashCode } from '@verity/secrets';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ApiConfig, CONFIG } from '../config.js';
 import { DomainError, problems } from '../problem/problem.js';
+import { policyOfTenant } from '../methods/policy-account.js';
 import { numberContext } from '../sign-in/contexts.js';
 import { DeviceService } from '../sign-in/device.service.js';
 import { Notices } from '../sign-in/notices.js';
@@ -37,15 +47,18 @@ export class WebhooksController {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
-  @Post('twilio/:tenant/:kind/status')
+  // Static paths: fastify's router prefers `status` to the `voice/:deliveryId` parameter, so a call's status
+  // callback is never taken for the call being answered.
+  @Post('twilio/:tenant/sms/status')
   @HttpCode(204)
-  async twilioStatus(
-    @Param('tenant') slug: string,
-    @Param('kind') kind: string,
-    @Req() request: RawRequest,
-  ): Promise<void> {
-    if (kind !== 'sms' && kind !== 'voice') throw problems.notFound('callback');
-    await this.applyStatus(slug, kind, request);
+  async smsStatus(@Param('tenant') slug: string, @Req() request: RawRequest): Promise<void> {
+    await this.applyStatus(slug, 'sms', request);
+  }
+
+  @Post('twilio/:tenant/voice/status')
+  @HttpCode(204)
+  async callStatus(@Param('tenant') slug: string, @Req() request: RawRequest): Promise<void> {
+    await this.applyStatus(slug, 'voice', request);
   }
 
   @Post('sendgrid/:tenant/events')
@@ -65,6 +78,7 @@ export class WebhooksController {
     @Req() request: RawRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    if (!isUuid(deliveryId)) throw problems.notFound('call');
     const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
     const { tenant, keyed, purpose } = await this.tenancy.run(tenantId, async (scope) => {
       const delivery = await deliveries.findById(scope, deliveryId);
@@ -76,24 +90,28 @@ export class WebhooksController {
       };
     });
     const actionUrl = `${callback.url.split('?')[0]}/keypress`;
+    const report = spoken(policyOfTenant(tenant).voice.fraudCode);
     const say =
       purpose === 'registration'
         ? `Hello. This is ${tenant.name}, checking the phone number you are adding to your security info. ` +
           'If you are adding it, press the hash key to confirm. ' +
-          'If you are not, press zero, then the hash key.'
+          `If you are not, press ${report}.`
         : purpose === 'password_reset'
           ? `Hello. This is ${tenant.name}, checking a request to reset your password. ` +
             'If you asked to reset it, press the hash key. ' +
-            'If you did not, press zero, then the hash key, and we will tell your organisation.'
+            `If you did not, press ${report}, and we will tell your organisation.`
           : `Hello. This is the sign-in check for ${tenant.name}. ` +
             (keyed
               ? 'If you are trying to sign in, enter the number shown on your sign-in screen, then press the hash key. '
               : 'If you are trying to sign in, press the hash key to approve. ') +
-            'If you are not, press zero, then the hash key.';
+            `If you are not, press ${report}.`;
     this.sendInstructions(reply, channel.callInstructions!({ say, digits: 0, actionUrl }));
   }
 
-  /** The keys pressed: # (or the number, then #) approves, 0# denies and reports fraud, anything else denies. */
+  /**
+   * The keys pressed: # (or the number, then #) approves, the policy's fraud code (0# unless it says
+   * otherwise) denies and reports fraud, anything else denies.
+   */
   @Post('twilio/:tenant/voice/:deliveryId/keypress')
   async voiceKeypress(
     @Param('tenant') slug: string,
@@ -101,11 +119,14 @@ export class WebhooksController {
     @Req() request: RawRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    if (!isUuid(deliveryId)) throw problems.notFound('call');
     const { tenantId, channel, callback } = await this.verified(slug, 'voice', request);
     const { providerMessageId, digits } = channel.parseKeypress!(callback);
-    const fraud = digits === '0';
     const alerts: Delivery[] = [];
+    let fraud = false;
     const said = await this.tenancy.run(tenantId, async (scope) => {
+      // Gather ends on #, so the digits come without it
+      fraud = `${digits}#` === policyOfTenant(await tenants.own(scope)).voice.fraudCode;
       const delivery = await deliveries.findById(scope, deliveryId);
       if (!delivery || delivery.providerMessageId !== providerMessageId || !delivery.challengeId)
         return 'nothing';
@@ -113,13 +134,16 @@ export class WebhooksController {
         return 'nothing';
       const challenge = await challenges.findById(scope, delivery.challengeId);
       if (!challenge) return 'nothing';
-      const approved = challenge.codeHash
-        ? digits !== '' &&
-          constantTimeEqual(
-            challenge.codeHash,
-            hashCode(await this.cipher.codeKey(tenantId), `${numberContext(challenge.id)}:${digits}`),
-          )
-        : digits === '';
+      // a fraud report wins, even if its keys happen to be the number shown
+      const approved =
+        !fraud &&
+        (challenge.codeHash
+          ? digits !== '' &&
+            constantTimeEqual(
+              challenge.codeHash,
+              hashCode(await this.cipher.codeKey(tenantId), `${numberContext(challenge.id)}:${digits}`),
+            )
+          : digits === '');
       const answer = approved ? 'approved' : 'denied';
       if (!(await challenges.settle(scope, challenge.id, answer))) return 'nothing';
       await audit.record(scope, {
@@ -152,13 +176,7 @@ export class WebhooksController {
       for (const update of updates) {
         const eventId = update.eventId ?? `${update.providerMessageId}:${update.status}`;
         if (!(await providerEvents.firstTime(scope, channel.provider, eventId))) continue;
-        await deliveries.applyStatus(
-          scope,
-          channel.provider,
-          update.providerMessageId,
-          update.status,
-          update.errorCode,
-        );
+        await deliveries.applyStatus(scope, { ...update, provider: channel.provider });
       }
     });
   }
@@ -190,4 +208,13 @@ export class WebhooksController {
   private sendInstructions(reply: FastifyReply, instructions: { contentType: string; body: string }): void {
     void reply.status(200).header('content-type', instructions.contentType).send(instructions.body);
   }
+}
+
+const KEY_NAMES: Record<string, string> = { '*': 'star', '#': 'the hash key', '0': 'zero' };
+
+/** A keypad code as the call reads it: "9#" is "9, then the hash key". */
+export function spoken(code: string): string {
+  const keys = [...code].map((key) => KEY_NAMES[key] ?? key);
+  const last = keys.pop() ?? '';
+  return keys.length > 0 ? `${keys.join(', ')}, then ${last}` : last;
 }

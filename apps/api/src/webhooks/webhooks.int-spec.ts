@@ -136,6 +136,43 @@ describe('provider webhooks', () => {
     expect(await auditActions(challengeId!)).toEqual(['challenge.denied']);
   });
 
+  it("reports fraud with the policy's own code (9#): the call names it, and 0# then only denies", async () => {
+    const setVoicePolicy = (json: string) =>
+      tenancy.run(tenantId, (s) =>
+        s.manager.query(
+          `UPDATE tenants SET policy = policy || $2::jsonb, policy_version = policy_version + 1 WHERE id = $1`,
+          [tenantId, json],
+        ),
+      );
+    await setVoicePolicy('{"voice":{"fraudCode":"9#"}}');
+    try {
+      const asked = await sent('voice', 'twilio-voice', true);
+      const twiml = await post(`/webhooks/twilio/${slug}/voice/${asked.delivery.id}`, {
+        CallSid: asked.delivery.providerMessageId!,
+      });
+      expect(twiml.text).toContain('If you are not, press 9, then the hash key.');
+
+      const reported = await sent('voice', 'twilio-voice', true);
+      await post(`/webhooks/twilio/${slug}/voice/${reported.delivery.id}/keypress`, {
+        CallSid: reported.delivery.providerMessageId!,
+        Digits: '9',
+      });
+      expect(await challengeStatus(reported.challengeId!)).toBe('denied');
+      expect(await auditActions(reported.challengeId!)).toEqual(['fraud.reported']);
+
+      const zero = await sent('voice', 'twilio-voice', true);
+      const res = await post(`/webhooks/twilio/${slug}/voice/${zero.delivery.id}/keypress`, {
+        CallSid: zero.delivery.providerMessageId!,
+        Digits: '0',
+      });
+      expect(res.text).not.toContain('reported');
+      expect(await challengeStatus(zero.challengeId!)).toBe('denied');
+      expect(await auditActions(zero.challengeId!)).toEqual(['challenge.denied']);
+    } finally {
+      await setVoicePolicy('{"voice":{"fraudCode":"0#"}}');
+    }
+  });
+
   it('refuses unsigned, mutated or misaddressed callbacks with 403 and changes nothing', async () => {
     const { delivery, challengeId } = await sent('voice', 'twilio-voice', true);
     const path = `/webhooks/twilio/${slug}/voice/${delivery.id}/keypress`;
@@ -181,6 +218,28 @@ describe('provider webhooks', () => {
     });
   });
 
+  it('applies a signed call status callback as status, not as the call being answered', async () => {
+    const { delivery } = await sent('voice', 'twilio-voice', true);
+    const path = `/webhooks/twilio/${slug}/voice/status`;
+    const params = {
+      CallSid: delivery.providerMessageId!,
+      CallStatus: 'no-answer',
+      AccountSid: twilio.accountSid,
+    };
+    const res = await post(path, params);
+    expect(res.status).toBe(204);
+    expect(res.text).toBe('');
+    await tenancy.run(tenantId, async (s) => {
+      const row = await s.manager.getRepository(Delivery).findOneByOrFail({ id: delivery.id });
+      expect(row).toMatchObject({ status: 'failed', errorCode: 'no-answer' });
+    });
+  });
+
+  it('answers a call for a delivery id that is not one with 404', async () => {
+    const res = await post(`/webhooks/twilio/${slug}/voice/not-a-delivery`, { CallSid: sid('CA') });
+    expect(res.status).toBe(404);
+  });
+
   it('applies signed SendGrid events, refusing a forged or stale batch', async () => {
     const { delivery } = await sent('email', 'sendgrid');
     const events = JSON.stringify([
@@ -212,6 +271,31 @@ describe('provider webhooks', () => {
       expect((await s.manager.getRepository(Delivery).findOneByOrFail({ id: delivery.id })).status).toBe(
         'delivered',
       );
+    });
+  });
+
+  it('finds an email by the delivery id its SendGrid event carries, whatever the message id', async () => {
+    const { delivery } = await sent('email', 'sendgrid');
+    const events = JSON.stringify([
+      {
+        event: 'bounce',
+        delivery_id: delivery.id,
+        sg_message_id: `not-the-recorded-id.filterdrecv-1.0`,
+        sg_event_id: sid('ev'),
+        timestamp: 1,
+      },
+    ]);
+    const headers = { 'content-type': 'application/json', ...sendgrid.sign(events) };
+    const res = await api.request({
+      method: 'POST',
+      url: `/webhooks/sendgrid/${slug}/events`,
+      payload: events,
+      headers,
+    });
+    expect(res.status).toBe(204);
+    await tenancy.run(tenantId, async (s) => {
+      const row = await s.manager.getRepository(Delivery).findOneByOrFail({ id: delivery.id });
+      expect(row).toMatchObject({ status: 'failed', errorCode: 'bounce' });
     });
   });
 

@@ -7,9 +7,15 @@ import { InstrumentedProcessor } from '../instrumented.js';
 import { deliveriesFinished } from '../metrics.js';
 import { Fairness } from './fairness.js';
 
+/** Worker deaths a delivery job survives (BullMQ's default is 1: two deaths and it fails). */
+export const MAX_STALLED = 5;
+
 /** The delivery queues' own worker options; the deployment's settings are added in WorkerModule. */
 export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
   return {
+    // A job runs again each time its worker dies holding it, up to this many times; then BullMQ fails it
+    // and the housekeeping sweep (StuckDeliveries) dispatches its delivery again.
+    maxStalledCount: MAX_STALLED,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
         retryDelay(attemptsMade, error, queueConfig[queue].backoffMs),

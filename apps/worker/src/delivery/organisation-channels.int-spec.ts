@@ -2,7 +2,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ChannelSetting, channelSettings, deliveries } from '@verity/db';
-import { Outbox, settingsContext } from '@verity/delivery';
+import { ChannelChanges, Outbox, settingsContext } from '@verity/delivery';
+import { Redis } from 'ioredis';
 
 import { connectAsApp, createTenant, startTwilioFake, type TwilioFake } from '@verity/testing';
 import type { Queue } from 'bullmq';
@@ -80,6 +81,32 @@ describe("each organisation's own sender", () => {
     const request = fake.requests().find((r) => (r.body as Record<string, string>).To === '+447700900201');
     expect(request?.path).toContain(`/Accounts/${accountSid}/`);
     expect((request?.body as Record<string, string>).From).toBe('+447700900111');
+  });
+
+  it('sends with a new sender at once when a change is announced, as the API announces it', async () => {
+    expect((await text(ids.a, '+447700900204')).status).toBe('sent'); // the settings are cached now
+    const publisher = new Redis(config.REDIS_URL);
+    const api = new ChannelChanges(publisher, new Redis(config.REDIS_URL), config.REDIS_PREFIX);
+    try {
+      const changed = { accountSid, authToken, from: '+447700900112', apiBaseUrl: fake.url };
+      await db.tenancy.run(ids.a, async (scope) =>
+        channelSettings.save(
+          scope,
+          'sms',
+          'twilio-sms',
+          await db.cipher.encrypt(ids.a, settingsContext('sms'), JSON.stringify(changed)),
+        ),
+      );
+      await api.announce(ids.a, 'sms');
+      const started = Date.now();
+      await text(ids.a, '+447700900205');
+      const request = fake.requests().find((r) => (r.body as Record<string, string>).To === '+447700900205');
+      expect((request?.body as Record<string, string>).From).toBe('+447700900112');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await api.close();
+      await publisher.quit();
+    }
   });
 
   it('leaves an organisation without settings on the service default, never on another’s account', async () => {

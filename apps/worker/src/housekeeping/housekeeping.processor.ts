@@ -4,21 +4,28 @@ import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Purged, Tenancy, housekeeping, tenants } from '@verity/db';
 import { QueueName, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { StuckDeliveries } from '../delivery/stuck.js';
 import { InstrumentedProcessor } from '../instrumented.js';
 
 export const SCHEDULE_PURGE = 'schedule-purge';
 export const PURGE_EXPIRED = 'purge-expired';
+export const SWEEP_STUCK = 'sweep-stuck-deliveries';
 /** Expired challenges and flows are kept this long for support questions, then deleted. */
 export const KEEP_EXPIRED_MINUTES = 24 * 60;
 
-/** Deletes each organisation's expired challenges and flows, one job per organisation. */
+/**
+ * Deletes each organisation's expired challenges and flows, one job per organisation; and sweeps up
+ * deliveries that no job will run any more (`StuckDeliveries`).
+ */
 @Processor(QueueName.Housekeeping)
 export class HousekeepingProcessor extends InstrumentedProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(HousekeepingProcessor.name);
+  private sweeping = false;
 
   constructor(
     private readonly tenancy: Tenancy,
     @InjectQueue(QueueName.Housekeeping) private readonly queue: Queue,
+    private readonly stuck: StuckDeliveries,
   ) {
     super();
   }
@@ -29,6 +36,15 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
       { every: 15 * 60 * 1000 },
       { name: SCHEDULE_PURGE, data: { correlationId: 'scheduler', version: 1 } },
     );
+    await this.queue.upsertJobScheduler(
+      SWEEP_STUCK,
+      { every: this.stuck.stuckAfterMs },
+      {
+        name: SWEEP_STUCK,
+        data: { correlationId: 'scheduler', version: 1 },
+        opts: { removeOnComplete: 10, removeOnFail: 100 },
+      },
+    );
   }
 
   async process(job: Job): Promise<unknown> {
@@ -37,6 +53,8 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
         return this.fanOut(job);
       case PURGE_EXPIRED:
         return this.purge(job);
+      case SWEEP_STUCK:
+        return this.sweep();
       default:
         throw new UnrecoverableError(`unknown job "${job.name}"`);
     }
@@ -66,6 +84,24 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
         })),
     );
     return { organisations: all.length };
+  }
+
+  private async sweep(): Promise<{ organisations: number; redispatched: number; failed: number }> {
+    const total = { organisations: 0, redispatched: 0, failed: 0 };
+    if (this.sweeping) return total; // the last one has not finished: one at a time is enough
+    this.sweeping = true;
+    try {
+      const all = await this.tenancy.asOperator((scope) => tenants.list(scope));
+      total.organisations = all.length;
+      for (const tenant of all) {
+        const { redispatched, failed } = await this.stuck.sweep(tenant.id);
+        total.redispatched += redispatched;
+        total.failed += failed;
+      }
+      return total;
+    } finally {
+      this.sweeping = false;
+    }
   }
 
   private async purge(job: Job): Promise<Purged> {

@@ -1,4 +1,4 @@
-import { In } from 'typeorm';
+import { In, LessThan } from 'typeorm';
 import { Delivery, type DeliveryChannel } from '../entities/index.js';
 import type { TenantScope } from '../tenancy.js';
 import { isUuid } from '../tenancy.js';
@@ -49,22 +49,57 @@ export const deliveries = {
     await scope.manager.getRepository(Delivery).update({ tenantId: scope.tenantId, id }, { errorCode });
   },
 
-  /** Applies a provider's report: sent may become delivered or failed; a final status never changes. */
+  /**
+   * Applies a provider's report: sent may become delivered or failed; a final status never changes. The
+   * delivery is found by its own id where the provider echoes it, else by the provider's message id.
+   */
   async applyStatus(
     scope: TenantScope,
-    provider: string,
-    providerMessageId: string,
-    status: 'sent' | 'delivered' | 'failed',
-    errorCode?: string,
+    report: {
+      provider: string;
+      providerMessageId: string;
+      deliveryId?: string;
+      status: 'sent' | 'delivered' | 'failed';
+      errorCode?: string;
+    },
   ): Promise<Delivery | null> {
+    const { provider, providerMessageId, deliveryId, status, errorCode } = report;
     const repo = scope.manager.getRepository(Delivery);
-    const delivery = await repo.findOne({ where: { tenantId: scope.tenantId, provider, providerMessageId } });
+    const delivery = await repo.findOne({
+      where:
+        deliveryId && isUuid(deliveryId)
+          ? { tenantId: scope.tenantId, provider, id: deliveryId }
+          : { tenantId: scope.tenantId, provider, providerMessageId },
+    });
     if (!delivery || status === 'sent' || delivery.status !== 'sent') return delivery;
     await repo.update(
       { tenantId: scope.tenantId, id: delivery.id, status: 'sent' },
       { status, errorCode: status === 'failed' ? (errorCode ?? 'provider_failed') : delivery.errorCode },
     );
     return repo.findOne({ where: { tenantId: scope.tenantId, id: delivery.id } });
+  },
+
+  /** Deliveries still to leave whose row has not changed since `before`, oldest first: the worker's sweep. */
+  stuck(scope: TenantScope, before: Date, limit: number): Promise<Delivery[]> {
+    return scope.manager.getRepository(Delivery).find({
+      select: { id: true, tenantId: true, channel: true, status: true, attempts: true, updatedAt: true },
+      where: { tenantId: scope.tenantId, status: In(['queued', 'sending']), updatedAt: LessThan(before) },
+      order: { updatedAt: 'ASC' },
+      take: limit,
+    });
+  },
+
+  /**
+   * Takes a stuck delivery for the sweep: true only if it is still queued or sending and unchanged since
+   * `before`, and then restarts its clock, so neither a worker that moved it on nor another sweep acts twice.
+   */
+  async takeStuck(scope: TenantScope, id: string, before: Date): Promise<boolean> {
+    const [, affected]: [unknown, number] = await scope.manager.query(
+      `UPDATE deliveries SET updated_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND status IN ('queued', 'sending') AND updated_at < $3`,
+      [scope.tenantId, id, before],
+    );
+    return affected === 1;
   },
 
   list(scope: TenantScope, filter: { status?: Delivery['status']; limit: number }): Promise<Delivery[]> {

@@ -29,7 +29,25 @@ export interface SendGridFake {
   failNext(times: number, answer: SendGridFailure): void;
   /** The next `times` requests are never answered (until `close`), so the client times out. */
   hangNext(times: number): void;
+  /** Every mail accepted: its X-Message-Id, first recipient and the custom arguments it carried. */
+  accepted(): SendGridAccepted[];
+  /**
+   * Posts an Event Webhook batch about an accepted mail as SendGrid does: the event with its custom
+   * arguments at the top level, signed with `signer` (the account's key), to `url`. Answers the HTTP status.
+   */
+  sendEvent(
+    messageId: string,
+    event: 'processed' | 'delivered' | 'deferred' | 'bounce' | 'dropped',
+    url: string,
+    signer: SendGridWebhookSigner,
+  ): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface SendGridAccepted {
+  messageId: string;
+  to: string;
+  customArgs: Record<string, string>;
 }
 
 /** SendGrid's error body: `{ errors: [{ message, field, help }] }`. */
@@ -61,6 +79,7 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
 export async function startSendGridFake(options: { apiKey?: string } = {}): Promise<SendGridFake> {
   const script = new Script<SendGridRecordedRequest, SendGridFailure>();
   let counter = 0;
+  const mails: SendGridAccepted[] = [];
 
   function handle(req: IncomingMessage, res: ServerResponse, raw: string) {
     let body: unknown = raw;
@@ -92,8 +111,46 @@ export async function startSendGridFake(options: { apiKey?: string } = {}): Prom
     }
     counter += 1;
     const id = `fake${String(counter).padStart(6, '0')}${randomBytes(6).toString('hex')}`;
+    const mail = (body ?? {}) as {
+      personalizations?: { to?: { email?: string }[]; custom_args?: Record<string, string> }[];
+      custom_args?: Record<string, string>;
+    };
+    const personal = mail.personalizations?.[0];
+    mails.push({
+      messageId: id,
+      to: personal?.to?.[0]?.email ?? '',
+      customArgs: { ...mail.custom_args, ...personal?.custom_args },
+    });
     res.writeHead(202, { 'x-message-id': id });
     res.end();
+  }
+
+  async function sendEvent(
+    messageId: string,
+    event: string,
+    url: string,
+    signer: SendGridWebhookSigner,
+  ): Promise<number> {
+    const mail = mails.find((m) => m.messageId === messageId);
+    if (!mail) throw new Error(`${messageId} was not accepted`);
+    const payload = JSON.stringify([
+      {
+        ...mail.customArgs,
+        email: mail.to,
+        timestamp: Math.floor(Date.now() / 1000),
+        event,
+        sg_event_id: randomBytes(16).toString('base64url'),
+        sg_message_id: `${messageId}.filterdrecv-${randomBytes(4).toString('hex')}-1-0`,
+        ...(event === 'bounce' ? { reason: '550 5.1.1 mailbox unavailable', type: 'bounce' } : {}),
+      },
+    ]);
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signer.sign(payload) },
+      body: payload,
+    });
+    await res.arrayBuffer();
+    return res.status;
   }
 
   const server = createServer((req, res) => {
@@ -102,7 +159,13 @@ export async function startSendGridFake(options: { apiKey?: string } = {}): Prom
     req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
   });
   const { port, close } = await listen(server);
-  return { url: `http://127.0.0.1:${port}`, ...script.controls(), close };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    ...script.controls(),
+    accepted: () => [...mails],
+    sendEvent,
+    close,
+  };
 }
 
 export interface SendGridWebhookSigner {

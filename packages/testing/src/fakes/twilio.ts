@@ -35,7 +35,24 @@ export interface TwilioFake {
   acceptedCount(to: string): number;
   /** Accepted messages or calls per `To`. */
   acceptedByTo(): Map<string, number>;
+  /** Every message or call accepted, with its SID and the status callback URL it asked for. */
+  accepted(): TwilioAccepted[];
+  /**
+   * Posts the status callback Twilio would post for an accepted message or call: form fields signed with the
+   * account's token over its `StatusCallback` URL. `via` sends it to another base URL with the same path
+   * (the API's own address, when the callback URL is the public one a proxy forwards). Answers the HTTP status.
+   */
+  sendStatus(sid: string, status: string, options?: { via?: string; errorCode?: string }): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface TwilioAccepted {
+  sid: string;
+  kind: 'message' | 'call';
+  to: string;
+  statusCallback?: string;
+  /** Calls: which events the status callback was asked for (`StatusCallbackEvent`). */
+  statusCallbackEvents: string[];
 }
 
 const API = '/2010-04-01/Accounts/';
@@ -189,11 +206,14 @@ function invalid(kind: string, body: Record<string, string | string[]>) {
 export async function startTwilioFake(options: {
   accountSid: string;
   authToken: string;
+  /** A slow provider: each accepted message or call is answered this long after it was received. */
+  answerDelayMs?: number;
 }): Promise<TwilioFake> {
   const expectedAuth =
     'Basic ' + Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64');
   const script = new Script<TwilioRecordedRequest, TwilioFailure>();
   let accepted = new Map<string, number>();
+  let resources: TwilioAccepted[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
@@ -220,14 +240,38 @@ export async function startTwilioFake(options: {
 
     const to = field(body, 'To') ?? '';
     accepted.set(to, (accepted.get(to) ?? 0) + 1);
-    send(
-      res,
-      201,
+    const resource =
       kind === 'Messages'
         ? messageResource(options.accountSid, body)
-        : callResource(options.accountSid, body),
-    );
+        : callResource(options.accountSid, body);
+    const events = body.StatusCallbackEvent ?? [];
+    resources.push({
+      sid: resource.sid,
+      kind: kind === 'Messages' ? 'message' : 'call',
+      to,
+      ...(field(body, 'StatusCallback') ? { statusCallback: field(body, 'StatusCallback') } : {}),
+      statusCallbackEvents: Array.isArray(events) ? events : [events],
+    });
+    if (options.answerDelayMs) await new Promise((r) => setTimeout(r, options.answerDelayMs));
+    send(res, 201, resource);
   };
+
+  async function sendStatus(sid: string, status: string, opts: { via?: string; errorCode?: string } = {}) {
+    const resource = resources.find((r) => r.sid === sid);
+    if (!resource?.statusCallback) throw new Error(`${sid} was not accepted with a StatusCallback URL`);
+    const params: Record<string, string> =
+      resource.kind === 'message'
+        ? { MessageSid: sid, SmsSid: sid, MessageStatus: status, SmsStatus: status }
+        : { CallSid: sid, CallStatus: status };
+    Object.assign(params, { AccountSid: options.accountSid, To: resource.to, ApiVersion: '2010-04-01' });
+    if (opts.errorCode) params.ErrorCode = opts.errorCode;
+    const signed = signedTwilioCallback(options.authToken, resource.statusCallback, params);
+    const target = new URL(resource.statusCallback);
+    const url = opts.via ? new URL(target.pathname + target.search, opts.via).href : target.href;
+    const res = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.rawBody });
+    await res.arrayBuffer();
+    return res.status;
+  }
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -243,9 +287,12 @@ export async function startTwilioFake(options: {
     reset: () => {
       controls.reset();
       accepted = new Map();
+      resources = [];
     },
     acceptedCount: (to) => accepted.get(to) ?? 0,
     acceptedByTo: () => new Map(accepted),
+    accepted: () => [...resources],
+    sendStatus,
     close,
   };
 }
