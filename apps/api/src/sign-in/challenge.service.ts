@@ -168,21 +168,7 @@ export class ChallengeService {
     } else if (type === 'authenticator_push') {
       if (found!.account?.atRiskSince) throw pushStopped();
       const deviceId = (details as PushDetails).deviceId;
-      const since = new Date(Date.now() - policy.push.windowMinutes * 60_000);
-      const [counts, device] = await this.tenancy.run(tenantId, async (scope) => [
-        await challenges.pushCounts(scope, flow.accountId!, since),
-        await devices.findById(scope, deviceId),
-      ]);
-      const prompt = decidePushPrompt(counts, policy);
-      if (prompt.outcome === 'refused')
-        throw new DomainError(
-          429,
-          'push-limited',
-          'Use another method',
-          prompt.reasons[0]!.message,
-          undefined,
-          [...prompt.reasons],
-        ).retryAfter(prompt.retryAfterSeconds);
+      const device = await this.tenancy.run(tenantId, (scope) => devices.findById(scope, deviceId));
       const number = randomDigits(data.numberDigits);
       const context: PushContext = {
         organisation: organisation.name,
@@ -230,8 +216,19 @@ export class ChallengeService {
         method: type,
         challengeId,
       }),
+      // the push limits are counted where the push is inserted, so that asks at the same moment cannot pass together
+      ...(type === 'authenticator_push'
+        ? {
+            pushLimits: {
+              maxOutstanding: policy.push.maxOutstanding,
+              maxPerWindow: policy.push.maxPerWindow,
+              windowMinutes: policy.push.windowMinutes,
+            },
+          }
+        : {}),
     });
-    if (!written) throw flowGone();
+    if (written.outcome === 'limited') throw pushLimited(written, policy);
+    if (written.outcome !== 'created') throw flowGone();
     await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId);
     return { challengeId, methodId, type, expiresAt, ...shown };
   }
@@ -367,6 +364,15 @@ function liveFlow(found: SignInContext | null): { flow: Flow; data: SignInData }
   const flow = found?.flow;
   if (!flow || flow.completedAt || flow.expiresAt.getTime() <= Date.now()) throw flowGone();
   return { flow, data: flow.data as SignInData };
+}
+
+/** 429 naming the push limit reached, from the account's counts when the push was refused. */
+function pushLimited(counts: { outstanding: number; sentInWindow: number }, policy: Policy): DomainError {
+  const prompt = decidePushPrompt(counts, policy);
+  const reasons = prompt.outcome === 'refused' ? prompt.reasons : [];
+  return new DomainError(429, 'push-limited', 'Use another method', reasons[0]?.message ?? '', undefined, [
+    ...reasons,
+  ]).retryAfter(prompt.outcome === 'refused' ? prompt.retryAfterSeconds : policy.push.lifetimeSeconds);
 }
 
 export const pushStopped = () =>

@@ -10,6 +10,7 @@ import { Enrolment1763900000008 } from './1763900000008-Enrolment.js';
 import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
 import { DirectorySettings1763900000010 } from './1763900000010-DirectorySettings.js';
 import { SignInLookups1763900000011 } from './1763900000011-SignInLookups.js';
+import { AtomicPushLimits1763900000020 } from './1763900000020-AtomicPushLimits.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   AccountHybrid1763900000009,
   DirectorySettings1763900000010,
   SignInLookups1763900000011,
+  AtomicPushLimits1763900000020,
 ];
