@@ -229,7 +229,7 @@ export class ChallengeService {
     });
     if (written.outcome === 'limited') throw pushLimited(written, policy);
     if (written.outcome !== 'created') throw flowGone();
-    await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId);
+    if (!(await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId))) throw notSentYet();
     return { challengeId, methodId, type, expiresAt, ...shown };
   }
 
@@ -374,6 +374,15 @@ function pushLimited(counts: { outstanding: number; sentInWindow: number }, poli
     ...reasons,
   ]).retryAfter(prompt.outcome === 'refused' ? prompt.retryAfterSeconds : policy.push.lifetimeSeconds);
 }
+
+/** The challenge is made but the queue could not take its message now: it is sent once the queue is back. */
+const notSentYet = () =>
+  new DomainError(
+    503,
+    'unavailable',
+    'Try again shortly',
+    'We cannot send this right now. It will be sent as soon as we can; if it does not arrive, ask again in a moment.',
+  ).retryAfter(RESEND_COOL_DOWN_SECONDS);
 
 export const pushStopped = () =>
   new DomainError(
