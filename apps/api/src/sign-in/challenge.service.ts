@@ -106,7 +106,21 @@ export class ChallengeService {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
+  /**
+   * A challenge for the method chosen. Asks at the same moment in one flow are made one after another: one that
+   * finds the flow moved on (another ask was written first) reads it again and is answered as if it had come
+   * second (a resend too soon, a push limit), or made from the new step (another method).
+   */
   async create(tenantId: string, flowId: string, methodId: string, sessionToken?: string) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const made = await this.createFromStep(tenantId, flowId, methodId, sessionToken);
+      if (made) return made;
+    }
+    throw outOfOrder();
+  }
+
+  /** The challenge made from the flow's step as read; null when the flow moved on first (nothing written). */
+  private async createFromStep(tenantId: string, flowId: string, methodId: string, sessionToken?: string) {
     const found = isUuid(flowId)
       ? await this.statements.context(tenantId, flowId, isUuid(methodId) ? { methodId } : {})
       : null;
@@ -228,7 +242,7 @@ export class ChallengeService {
         : {}),
     });
     if (written.outcome === 'limited') throw pushLimited(written, policy);
-    if (written.outcome !== 'created') throw flowGone();
+    if (written.outcome === 'flow-moved') return null;
     if (!(await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId))) throw notSentYet();
     return { challengeId, methodId, type, expiresAt, ...shown };
   }

@@ -44,6 +44,7 @@ describe('push limits under concurrency', () => {
       key: of.key,
       body: { username, password: PASSWORD, client: { ip: '81.2.69.160', app: 'NHSmail' } },
     });
+  /** "Send notification", or "Text me" for a phone's method. */
   const askPush = (of: Org, flowId: string, methodId: string) =>
     api.request({ method: 'POST', url: `/v1/sign-in/${flowId}/challenges`, key: of.key, body: { methodId } });
 
@@ -106,5 +107,24 @@ describe('push limits under concurrency', () => {
     for (const refusal of refusals(asked))
       expect(['429 PUSH_OUTSTANDING', '429 resend-too-soon']).toContain(refusal);
     expect(await pushesOf(org, person.account.id)).toEqual({ all: 1, pending: 1 });
+  });
+
+  it('twenty "Text me" at once within one sign-in send one text; the others are told one was just sent', async () => {
+    const { username, methods } = await staffMember(api, org.tenantId, {
+      methods: [{ type: 'mobile_text', phone: '+447700900321' }],
+    });
+    // five sign-ins, one after another, each with twenty asks at once
+    for (let round = 0; round < 5; round++) {
+      const flowId = (await start(org, username)).body.flowId as string;
+      const asked = await Promise.all(Array.from({ length: 20 }, () => askPush(org, flowId, methods[0]!.id)));
+      expect(asked.filter((r) => r.status === 201).length).toBe(1);
+      expect(new Set(refusals(asked))).toEqual(new Set(['429 resend-too-soon']));
+      const [{ n }] = await api.app
+        .get(Tenancy)
+        .run(org.tenantId, (scope) =>
+          scope.manager.query(`SELECT count(*)::int AS n FROM challenges WHERE flow_id = $1`, [flowId]),
+        );
+      expect(n).toBe(1);
+    }
   });
 });
