@@ -163,8 +163,9 @@ async function sms(tenantId, flowId, methodId) {
       target_id: null,
     }),
     JSON.stringify(audit(tenantId, flow.account_id, 'sign_in.challenge')),
+    null,
   );
-  if (!written) return 404;
+  if (written.outcome !== 'created') return 404;
   await queue.add('deliver', { tenantId, deliveryId }, { jobId: deliveryId, removeOnComplete: true });
   return { status: 201, body: { challengeId, type: 'mobile_text' } };
 }

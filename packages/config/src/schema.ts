@@ -57,6 +57,8 @@ export const databaseSchema = z.object({
   /** The owner's connection, used only to migrate (and to create the application role when allowed). */
   DATABASE_MIGRATION_URL: postgresUrl.default('postgres://postgres@127.0.0.1:5432/verity'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+  /** How long a request waits to connect, or for a free connection, before it is answered 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
 });
 
 export const redisSchema = z.object({

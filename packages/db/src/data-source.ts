@@ -7,6 +7,8 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   applicationName?: string;
+  /** How long to wait to connect, or for a free connection from the pool, before failing; unbounded if unset. */
+  connectTimeoutMs?: number;
 }
 
 /** A TypeORM data source for Verity's schema. Never `synchronize`: the schema comes from migrations. */
@@ -14,6 +16,7 @@ export function createDataSource({
   url,
   poolSize = 10,
   applicationName = 'verity',
+  connectTimeoutMs,
 }: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -26,6 +29,7 @@ export function createDataSource({
     migrationsTableName: 'migrations',
     applicationName,
     poolSize,
+    ...(connectTimeoutMs ? { connectTimeoutMS: connectTimeoutMs } : {}),
     extra: { max: poolSize, idleTimeoutMillis: 30_000 },
   });
 }

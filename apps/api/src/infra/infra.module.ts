@@ -13,6 +13,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { type ApiConfig, CONFIG } from '../config.js';
+import { QueueDispatch } from './queue-dispatch.js';
 
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export const REDIS = Symbol('REDIS');
@@ -40,6 +41,7 @@ export class InfraModule implements OnApplicationShutdown {
               {
                 url: config.DATABASE_URL,
                 poolSize: config.DATABASE_POOL_SIZE,
+                connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
                 applicationName: 'verity-api',
               },
               (warning) => new Logger('Database').warn(warning),
@@ -51,6 +53,8 @@ export class InfraModule implements OnApplicationShutdown {
             new Redis(config.REDIS_URL, {
               keyPrefix: `${config.REDIS_PREFIX}:`,
               maxRetriesPerRequest: 2,
+              // a server that stopped answering (frozen, half-open connection) fails the command, never holds it
+              commandTimeout: 2000,
               lazyConnect: false,
             }),
         },
@@ -75,13 +79,20 @@ export class InfraModule implements OnApplicationShutdown {
               let queue = queues.get(name);
               if (!queue) {
                 queue = new Queue(name, {
-                  connection: { url: config.REDIS_URL },
+                  // while Redis is down an add fails at once instead of waiting in ioredis's offline queue
+                  connection: { url: config.REDIS_URL, enableOfflineQueue: false },
                   prefix: config.REDIS_PREFIX,
                 });
+                queue.on('error', (error) => new Logger('Queue').warn(`${name}: ${error.message}`));
                 queues.set(name, queue);
               }
               return queue;
             }),
+        },
+        {
+          provide: QueueDispatch,
+          inject: [Outbox],
+          useFactory: (outbox: Outbox) => new QueueDispatch(outbox),
         },
         {
           provide: PasswordHasher,
@@ -92,7 +103,17 @@ export class InfraModule implements OnApplicationShutdown {
           }),
         },
       ],
-      exports: [CONFIG, DATA_SOURCE, REDIS, Tenancy, SignInStatements, TenantCipher, PasswordHasher, Outbox],
+      exports: [
+        CONFIG,
+        DATA_SOURCE,
+        REDIS,
+        Tenancy,
+        SignInStatements,
+        TenantCipher,
+        PasswordHasher,
+        Outbox,
+        QueueDispatch,
+      ],
     };
   }
 

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { DomainError, type Problem } from './problem.js';
+import { isDependencyDown } from './unavailable.js';
 
 const FASTIFY_CODES: Record<string, { status: number; code: string; title: string; detail: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: {
@@ -52,6 +53,16 @@ export function toProblem(error: unknown): Problem {
       status: 400,
       detail: 'A value in the request cannot be stored. Check for unusual characters or very large numbers.',
       code: 'invalid-value',
+    };
+  }
+  if (isDependencyDown(error)) {
+    return {
+      type: 'urn:verity:problem:unavailable',
+      title: 'Try again shortly',
+      status: 503,
+      detail: 'We cannot check this right now. Try again in a moment.',
+      code: 'unavailable',
+      retryAfterSeconds: 5,
     };
   }
   if (error instanceof HttpException) {

@@ -107,7 +107,21 @@ export class ChallengeService {
     @Inject(CONFIG) private readonly config: ApiConfig,
   ) {}
 
+  /**
+   * A challenge for the method chosen. Asks at the same moment in one flow are made one after another: one that
+   * finds the flow moved on (another ask was written first) reads it again and is answered as if it had come
+   * second (a resend too soon, a push limit), or made from the new step (another method).
+   */
   async create(tenantId: string, flowId: string, methodId: string, sessionToken?: string) {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const made = await this.createFromStep(tenantId, flowId, methodId, sessionToken);
+      if (made) return made;
+    }
+    throw outOfOrder();
+  }
+
+  /** The challenge made from the flow's step as read; null when the flow moved on first (nothing written). */
+  private async createFromStep(tenantId: string, flowId: string, methodId: string, sessionToken?: string) {
     const found = isUuid(flowId)
       ? await this.statements.context(tenantId, flowId, isUuid(methodId) ? { methodId } : {})
       : null;
@@ -169,21 +183,7 @@ export class ChallengeService {
     } else if (type === 'authenticator_push') {
       if (found!.account?.atRiskSince) throw pushStopped();
       const deviceId = (details as PushDetails).deviceId;
-      const since = new Date(Date.now() - policy.push.windowMinutes * 60_000);
-      const [counts, device] = await this.tenancy.run(tenantId, async (scope) => [
-        await challenges.pushCounts(scope, flow.accountId!, since),
-        await devices.findById(scope, deviceId),
-      ]);
-      const prompt = decidePushPrompt(counts, policy);
-      if (prompt.outcome === 'refused')
-        throw new DomainError(
-          429,
-          'push-limited',
-          'Use another method',
-          prompt.reasons[0]!.message,
-          undefined,
-          [...prompt.reasons],
-        ).retryAfter(prompt.retryAfterSeconds);
+      const device = await this.tenancy.run(tenantId, (scope) => devices.findById(scope, deviceId));
       const number = randomDigits(data.numberDigits);
       const context: PushContext = {
         organisation: organisation.name,
@@ -231,9 +231,20 @@ export class ChallengeService {
         method: type,
         challengeId,
       }),
+      // the push limits are counted where the push is inserted, so that asks at the same moment cannot pass together
+      ...(type === 'authenticator_push'
+        ? {
+            pushLimits: {
+              maxOutstanding: policy.push.maxOutstanding,
+              maxPerWindow: policy.push.maxPerWindow,
+              windowMinutes: policy.push.windowMinutes,
+            },
+          }
+        : {}),
     });
-    if (!written) throw flowGone();
-    await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId);
+    if (written.outcome === 'limited') throw pushLimited(written, policy);
+    if (written.outcome === 'flow-moved') return null;
+    if (!(await this.notices.dispatch([delivery && { ...delivery, tenantId }], flowId))) throw notSentYet();
     return { challengeId, methodId, type, expiresAt, ...shown };
   }
 
@@ -370,6 +381,24 @@ function liveFlow(found: SignInContext | null): { flow: Flow; data: SignInData }
   if (!flow || flow.completedAt || flow.expiresAt.getTime() <= Date.now()) throw flowGone();
   return { flow, data: flow.data as SignInData };
 }
+
+/** 429 naming the push limit reached, from the account's counts when the push was refused. */
+function pushLimited(counts: { outstanding: number; sentInWindow: number }, policy: Policy): DomainError {
+  const prompt = decidePushPrompt(counts, policy);
+  const reasons = prompt.outcome === 'refused' ? prompt.reasons : [];
+  return new DomainError(429, 'push-limited', 'Use another method', reasons[0]?.message ?? '', undefined, [
+    ...reasons,
+  ]).retryAfter(prompt.outcome === 'refused' ? prompt.retryAfterSeconds : policy.push.lifetimeSeconds);
+}
+
+/** The challenge is made but the queue could not take its message now: it is sent once the queue is back. */
+const notSentYet = () =>
+  new DomainError(
+    503,
+    'unavailable',
+    'Try again shortly',
+    'We cannot send this right now. It will be sent as soon as we can; if it does not arrive, ask again in a moment.',
+  ).retryAfter(RESEND_COOL_DOWN_SECONDS);
 
 export const pushStopped = () =>
   new DomainError(

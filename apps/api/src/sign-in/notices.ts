@@ -3,6 +3,7 @@ import { type Account, type Delivery, type TenantScope, accounts, methods, tenan
 import { Outbox } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { CONTACT_EMAIL_CONTEXT } from '../admin/onboarding.service.js';
+import { QueueDispatch } from '../infra/queue-dispatch.js';
 import { type EmailDetails, type PhoneDetails, openDetails } from '../methods/method-details.js';
 
 /** Phones that can take a text: the mobile (alternate and office phones may be landlines). */
@@ -17,6 +18,7 @@ export class Notices {
   constructor(
     private readonly outbox: Outbox,
     private readonly cipher: TenantCipher,
+    private readonly queue: QueueDispatch,
   ) {}
 
   /** The password was right but the second check failed: tell the person, not on the factor that failed. */
@@ -174,11 +176,15 @@ export class Notices {
     return out;
   }
 
-  async dispatch(
+  /**
+   * Queues committed deliveries without letting Redis hold the request (see `QueueDispatch`): true when all were
+   * queued now; the others are sent once the queue takes them.
+   */
+  dispatch(
     deliveries: (Pick<Delivery, 'id' | 'tenantId' | 'channel'> | null)[],
     correlationId: string,
-  ): Promise<void> {
-    await Promise.all(deliveries.flatMap((d) => (d ? [this.outbox.dispatch(d, correlationId)] : [])));
+  ): Promise<boolean> {
+    return this.queue.send(deliveries, correlationId);
   }
 
   /**

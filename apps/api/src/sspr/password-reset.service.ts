@@ -189,7 +189,7 @@ export class PasswordResets {
   /** Where the reset stands; for a notification or a call, whether the person has answered yet. */
   async status(tenantId: string, flowId: string) {
     return this.tenancy.run(tenantId, async (scope) => {
-      const { flow, data } = await this.live(scope, flowId);
+      const { flow, data } = await this.live(scope, flowId, { lock: true });
       if (flow.state !== 'verify' || !data.challenge) return this.view(flow);
       const kind = data.challenge.kind;
       if (kind !== 'authenticator_push' && !kind.endsWith('_call')) return this.view(flow);
@@ -299,8 +299,13 @@ export class PasswordResets {
   ) {
     await this.answers.answer(tenantId, `reset:${flowId}`);
     const outcome = await this.tenancy.run(tenantId, async (scope) => {
-      const { flow, data } = await this.live(scope, flowId);
-      if (flow.state !== 'verify' || data.challenge?.id !== challengeId) throw outOfOrder();
+      // answers to one reset take their turns: a double submit's second copy sees the check already passed
+      const { flow, data } = await this.live(scope, flowId, { lock: true });
+      if (data.challenge?.id !== challengeId) {
+        if (await this.issuedIn(scope, flow, challengeId)) return checkOver();
+        throw outOfOrder();
+      }
+      if (flow.state !== 'verify') throw outOfOrder();
       if (Date.parse(data.challenge.expiresAt) <= Date.now() || data.wrongAnswers >= ANSWERS_PER_CHECK)
         return checkOver();
       const policy = await policyOf(scope);
@@ -515,9 +520,18 @@ export class PasswordResets {
     return { flowId: flow.id, state: flow.state, expiresAt: flow.expiresAt };
   }
 
-  /** The reset, alive and of this organisation; otherwise the same 404. */
-  private async live(scope: TenantScope, flowId: string): Promise<{ flow: Flow; data: ResetData }> {
-    const flow = await flows.findLive(scope, flowId, 'password_reset');
+  /** Whether the check was one made in this reset (since passed, replaced or expired). */
+  private async issuedIn(scope: TenantScope, flow: Flow, challengeId: string): Promise<boolean> {
+    return (await challenges.findById(scope, challengeId))?.flowId === flow.id;
+  }
+
+  /** The reset, alive and of this organisation; otherwise the same 404. `lock`: see `flows.findLive`. */
+  private async live(
+    scope: TenantScope,
+    flowId: string,
+    options: { lock?: boolean } = {},
+  ): Promise<{ flow: Flow; data: ResetData }> {
+    const flow = await flows.findLive(scope, flowId, 'password_reset', options);
     if (!flow || flow.completedAt) throw resetGone();
     return { flow, data: flow.data as ResetData };
   }

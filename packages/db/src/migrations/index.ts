@@ -11,7 +11,8 @@ import { AccountHybrid1763900000009 } from './1763900000009-AccountHybrid.js';
 import { DirectorySettings1763900000010 } from './1763900000010-DirectorySettings.js';
 import { SignInLookups1763900000011 } from './1763900000011-SignInLookups.js';
 import { ApiKeyScopes1763900000015 } from './1763900000015-ApiKeyScopes.js';
-import { OperatorFunctions1796473260784 } from './1796473260784-OperatorFunctions.js';
+import { OperatorFunctions1763900000016 } from './1763900000016-OperatorFunctions.js';
+import { AtomicPushLimits1763900000020 } from './1763900000020-AtomicPushLimits.js';
 
 /** In order. A new migration is a new timestamp-named file and a line here. */
 export const migrations = [
@@ -28,5 +29,6 @@ export const migrations = [
   DirectorySettings1763900000010,
   SignInLookups1763900000011,
   ApiKeyScopes1763900000015,
-  OperatorFunctions1796473260784,
+  OperatorFunctions1763900000016,
+  AtomicPushLimits1763900000020,
 ];

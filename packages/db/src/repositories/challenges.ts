@@ -53,22 +53,6 @@ export const challenges = {
     return rows[0]?.attempts ?? null;
   },
 
-  /** Pushes waiting for an answer, and pushes sent since `since`, for the MFA-fatigue limits. */
-  async pushCounts(
-    scope: TenantScope,
-    accountId: string,
-    since: Date,
-  ): Promise<{ outstanding: number; sentInWindow: number }> {
-    const [row]: { outstanding: string; sent: string }[] = await scope.manager.query(
-      `SELECT count(*) FILTER (WHERE status = 'pending' AND expires_at > now()) AS outstanding,
-              count(*) FILTER (WHERE created_at >= $3) AS sent
-         FROM challenges
-        WHERE tenant_id = $1 AND account_id = $2 AND method_type = 'authenticator_push'`,
-      [scope.tenantId, accountId, since],
-    );
-    return { outstanding: Number(row?.outstanding ?? 0), sentInWindow: Number(row?.sent ?? 0) };
-  },
-
   /** Pending push challenges for the account's devices, newest first ("check for notifications"). */
   pendingPushes(scope: TenantScope, accountId: string): Promise<Challenge[]> {
     return scope.manager

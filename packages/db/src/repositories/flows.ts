@@ -18,12 +18,21 @@ export const flows = {
     return repo.save(repo.create({ ...data, tenantId: scope.tenantId, step: 0 }));
   },
 
-  /** The flow while it is alive; null when unknown, of another organisation, or expired. */
-  async findLive(scope: TenantScope, id: string, kind: FlowKind): Promise<Flow | null> {
+  /**
+   * The flow while it is alive; null when unknown, of another organisation, or expired. `lock` holds its row
+   * until the transaction ends, so that requests on one flow take their turns and each reads what the last wrote.
+   */
+  async findLive(
+    scope: TenantScope,
+    id: string,
+    kind: FlowKind,
+    options: { lock?: boolean } = {},
+  ): Promise<Flow | null> {
     if (!isUuid(id)) return null;
-    const flow = await scope.manager
-      .getRepository(Flow)
-      .findOne({ where: { tenantId: scope.tenantId, id, kind } });
+    const flow = await scope.manager.getRepository(Flow).findOne({
+      where: { tenantId: scope.tenantId, id, kind },
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
     return flow && flow.expiresAt.getTime() > Date.now() ? flow : null;
   },
 

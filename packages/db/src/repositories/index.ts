@@ -20,4 +20,6 @@ export {
   type SignInAccount,
   type SignInContext,
   type AnswerOutcome,
+  type ChallengeOutcome,
+  type PushLimits,
 } from './sign-in-statements.js';

@@ -23,6 +23,19 @@ export interface SignInAccount {
   tenant: Tenant;
 }
 
+/** The policy's push limits for one person (policy `push.*`). */
+export interface PushLimits {
+  maxOutstanding: number;
+  maxPerWindow: number;
+  windowMinutes: number;
+}
+
+export type ChallengeOutcome =
+  | { outcome: 'created' }
+  | { outcome: 'flow-moved' }
+  /** A push limit reached: the account's counts when it was checked. */
+  | { outcome: 'limited'; outstanding: number; sentInWindow: number };
+
 export type AnswerOutcome = 'accepted' | 'replayed' | 'locked' | 'challenge-over' | 'flow-gone';
 
 interface Step {
@@ -101,16 +114,21 @@ export class SignInStatements {
     };
   }
 
-  /** False when the flow moved on since it was read (nothing is written then). */
+  /**
+   * The challenge, its delivery and audit row written, unless the flow moved on since it was read or, for a
+   * push (`pushLimits` given), the account's pushes reached a limit: then nothing is written. The limits are
+   * counted and the challenge inserted in one statement, under a lock per account (migration 020).
+   */
   challengeCreated(
     tenantId: string,
     step: Step & {
       challenge: NewChallenge & { id: string };
       delivery: (NewDelivery & { id: string }) | null;
+      pushLimits?: PushLimits;
     },
-  ): Promise<boolean> {
+  ): Promise<ChallengeOutcome> {
     const { challenge, delivery } = step;
-    return this.tenancy.callOne<boolean>(
+    return this.tenancy.callOne<ChallengeOutcome>(
       'verity_challenge_created',
       tenantId,
       step.flow.id,
@@ -141,6 +159,7 @@ export class SignInStatements {
           })
         : null,
       auditRow(tenantId, step.audit),
+      step.pushLimits ? JSON.stringify(step.pushLimits) : null,
     );
   }
 

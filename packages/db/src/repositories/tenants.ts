@@ -44,7 +44,7 @@ async function directory(scope: OperatorScope, where: string, values: unknown[])
   return rows.map(summary);
 }
 
-// The operator's reads and writes go through the owner's functions (migration 1796473260784): the runtime role
+// The operator's reads and writes go through the owner's functions (migration 016): the runtime role
 // sees one organisation at a time, whatever variable it sets.
 export const tenants = {
   async create(scope: OperatorScope, data: NewTenant): Promise<Tenant> {

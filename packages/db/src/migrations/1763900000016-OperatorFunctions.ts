@@ -8,8 +8,8 @@ const FUNCTIONS = ['verity_tenant_directory()', 'verity_create_tenant(text, text
  * what it sees: `tenants` shows only the organisation of `app.tenant_id`, and the operator's two needs — the
  * list of organisations and creating one — are narrow functions run as the owner.
  */
-export class OperatorFunctions1796473260784 implements MigrationInterface {
-  name = 'OperatorFunctions1796473260784';
+export class OperatorFunctions1763900000016 implements MigrationInterface {
+  name = 'OperatorFunctions1763900000016';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`DROP POLICY "tenants_read" ON "tenants"`);
