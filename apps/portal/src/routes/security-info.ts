@@ -2,10 +2,21 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { MessageKey } from '../locales/en.js';
 import type { Portal, Visit } from '../portal.js';
-import { addBody, answerOf, enrolmentApi, renderEnrolment } from './enrolment.js';
+import {
+  addBody,
+  answerOf,
+  answerTarget,
+  currentEnrolment,
+  detailsMissing,
+  enrolmentApi,
+  needsDetails,
+  renderEnrolment,
+} from './enrolment.js';
 
 type Params = { org: string };
 type Body = Record<string, string | undefined>;
+
+const statusOf = (error: unknown) => (error instanceof VerityProblem ? error.status : 502);
 
 /**
  * Security info: the person's methods, "Add sign-in method", change a phone, delete, the default sign-in method.
@@ -69,12 +80,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       if (!held) return reply;
       const { visit, token } = held;
       const overview = await visit.org.client.securityInfo.overview(token);
-      return portal.render(reply, visit, 'add-method.njk', {
-        title: visit.t('securityInfo.add'),
-        overview,
-        type: request.query.type,
-        action: `/${visit.org.slug}/security-info/add`,
-      });
+      return portal.render(reply, visit, 'add-method.njk', addPage(visit, overview, request.query.type));
     },
   );
 
@@ -96,19 +102,30 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     if (!held) return reply;
     const { visit, token } = held;
     const type = request.body.type ?? '';
-    if (
-      ['mobile_text', 'mobile_call', 'alternate_call', 'office_call', 'email'].includes(type) &&
-      !request.body.phone &&
-      !request.body.email
-    )
-      return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
+    if (!type) {
+      const overview = await visit.org.client.securityInfo.overview(token);
+      const first = overview.mayAdd.find((m) => m.allowed)?.type;
+      return portal.render(reply.code(400), visit, 'add-method.njk', {
+        ...addPage(visit, overview, undefined),
+        errors: [{ text: visit.t('choose.missing'), href: `#type-${first}` }],
+      });
+    }
+    if (needsDetails(type)) {
+      if (request.body.phone === undefined && request.body.email === undefined)
+        return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
+      const missing = detailsMissing(visit, type, request.body);
+      if (missing) {
+        const overview = await visit.org.client.securityInfo.overview(token);
+        return portal.render(reply.code(400), visit, 'add-method.njk', {
+          ...addPage(visit, overview, type),
+          values: request.body,
+          errors: missing,
+        });
+      }
+    }
     try {
       const shown = await enrolmentApi(visit.org.client, { session: token }).add(addBody(type, request.body));
-      visit.session.enrolment = {
-        org: visit.org.slug,
-        enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
-        shown: shown as unknown as Record<string, unknown>,
-      };
+      visit.session.enrolment = { org: visit.org.slug, enrolmentId: shown.enrolmentId };
       return portal.redirect(reply, visit, '/security-info/enrolment');
     } catch (error) {
       const handled = await problem(
@@ -120,19 +137,14 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       );
       if (handled) return handled;
       const overview = await visit.org.client.securityInfo.overview(token);
-      return portal.render(
-        reply.code(error instanceof VerityProblem ? error.status : 502),
-        visit,
-        'add-method.njk',
-        {
-          title: visit.t('securityInfo.add'),
-          overview,
-          type,
-          values: request.body,
-          action: `/${visit.org.slug}/security-info/add`,
-          errors: [{ text: portal.problemText(error, visit), href: type === 'email' ? '#email' : '#phone' }],
-        },
-      );
+      return portal.render(reply.code(statusOf(error)), visit, 'add-method.njk', {
+        ...addPage(visit, overview, needsDetails(type) ? type : undefined),
+        values: request.body,
+        chosen: type,
+        errors: needsDetails(type)
+          ? portal.formErrors(error, visit, type === 'email' ? '#email' : '#phone', ['phone', 'email'])
+          : [{ text: portal.problemText(error, visit), href: `#type-${type}` }],
+      });
     }
   });
 
@@ -142,19 +154,15 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     const enrolment = visit.session.enrolment;
     if (!enrolment) return portal.redirect(reply, visit, '/security-info');
-    const shown = {
-      ...(enrolment.shown ?? {}),
-      ...((await enrolmentApi(visit.org.client, { session: token })
-        .status(enrolment.enrolmentId)
-        .catch(() => ({}))) as object),
-    };
-    return renderEnrolment(
-      portal,
-      reply,
-      visit,
-      shown as never,
-      `/${visit.org.slug}/security-info/enrolment`,
+    const shown = await currentEnrolment(
+      enrolmentApi(visit.org.client, { session: token }),
+      enrolment.enrolmentId,
     );
+    if (!shown) {
+      delete visit.session.enrolment;
+      return portal.redirect(reply, visit, '/security-info');
+    }
+    return renderEnrolment(portal, reply, visit, shown, `/${visit.org.slug}/security-info/enrolment`);
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/security-info/enrolment', async (request, reply) => {
@@ -165,11 +173,15 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     if (!enrolment) return portal.redirect(reply, visit, '/security-info');
     const api = enrolmentApi(visit.org.client, { session: token });
     try {
-      if (request.body.action === 'resend') {
-        const shown = await api.resend(enrolment.enrolmentId);
-        enrolment.shown = { ...enrolment.shown, ...(shown as unknown as Record<string, unknown>) };
-        return portal.redirect(reply, visit, '/security-info/enrolment');
-      }
+      // the resend's answer (with the number to type in the app) is shown at once, never kept
+      if (request.body.action === 'resend')
+        return await renderEnrolment(
+          portal,
+          reply,
+          visit,
+          await api.resend(enrolment.enrolmentId),
+          `/${visit.org.slug}/security-info/enrolment`,
+        );
       await api.verify(enrolment.enrolmentId, answerOf(request.body));
       delete visit.session.enrolment;
       visit.session.flash = { kind: 'success', text: visit.t('securityInfo.added') };
@@ -177,15 +189,18 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     } catch (error) {
       const handled = await problem(reply, visit, token, error, '/security-info/enrolment');
       if (handled) return handled;
+      const shown = await currentEnrolment(api, enrolment.enrolmentId).catch(() => null);
+      if (!shown) {
+        delete visit.session.enrolment;
+        return portal.redirect(reply, visit, '/security-info');
+      }
       return renderEnrolment(
         portal,
-        reply.code(error instanceof VerityProblem ? error.status : 502),
+        reply.code(statusOf(error)),
         visit,
-        enrolment.shown as never,
+        shown,
         `/${visit.org.slug}/security-info/enrolment`,
-        {
-          errors: [{ text: portal.problemText(error, visit), href: '#code' }],
-        },
+        { errors: [{ text: portal.problemText(error, visit), href: answerTarget(shown) }] },
       );
     }
   });
@@ -255,7 +270,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: deleteTitle(visit, method),
           method,
-          errors: [{ text: portal.problemText(error, visit), href: '#main' }],
+          errors: [{ text: portal.problemText(error, visit), href: '#next' }],
         },
       );
     }
@@ -283,11 +298,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
           request.params.id,
           request.body.phone ?? '',
         );
-        visit.session.enrolment = {
-          org: visit.org.slug,
-          enrolmentId: (shown as { enrolmentId: string }).enrolmentId,
-          shown: shown as unknown as Record<string, unknown>,
-        };
+        visit.session.enrolment = { org: visit.org.slug, enrolmentId: shown.enrolmentId };
         return portal.redirect(reply, visit, '/security-info/enrolment');
       } catch (error) {
         const handled = await problem(
@@ -306,12 +317,28 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
             title: visit.t('securityInfo.changePhoneTitle'),
             methodId: request.params.id,
             values: request.body,
-            errors: [{ text: portal.problemText(error, visit), href: '#phone' }],
+            errors: portal.formErrors(error, visit, '#phone', ['phone']),
           },
         );
       }
     },
   );
+}
+
+/** "Add sign-in method": the choices, or the number or address a phone or email needs. */
+function addPage(
+  visit: Visit,
+  overview: Awaited<ReturnType<Visit['org']['client']['securityInfo']['overview']>>,
+  type: string | undefined,
+) {
+  const slug = visit.org.slug;
+  return {
+    title: visit.t('securityInfo.add'),
+    overview,
+    type,
+    action: `/${slug}/security-info/add`,
+    back: type ? `/${slug}/security-info/add` : `/${slug}/security-info`,
+  };
 }
 
 /** "Delete Text +44 ••••••••21?" */
