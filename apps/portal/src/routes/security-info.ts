@@ -104,10 +104,9 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const type = request.body.type ?? '';
     if (!type) {
       const overview = await visit.org.client.securityInfo.overview(token);
-      const first = overview.mayAdd.find((m) => m.allowed)?.type;
       return portal.render(reply.code(400), visit, 'add-method.njk', {
         ...addPage(visit, overview, undefined),
-        errors: [{ text: visit.t('choose.missing'), href: `#type-${first}` }],
+        errors: [{ text: visit.t('choose.missing'), href: `#type-${choiceOf(overview, '')}` }],
       });
     }
     if (needsDetails(type)) {
@@ -143,7 +142,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         chosen: type,
         errors: needsDetails(type)
           ? portal.formErrors(error, visit, type === 'email' ? '#email' : '#phone', ['phone', 'email'])
-          : [{ text: portal.problemText(error, visit), href: `#type-${type}` }],
+          : [{ text: portal.problemText(error, visit), href: `#type-${choiceOf(overview, type)}` }],
       });
     }
   });
@@ -339,6 +338,12 @@ function addPage(
     action: `/${slug}/security-info/add`,
     back: type ? `/${slug}/security-info/add` : `/${slug}/security-info`,
   };
+}
+
+/** The radio button an error on "Add sign-in method" links to: the method's own, else the first offered. */
+function choiceOf(overview: { mayAdd: { type: string; allowed: boolean }[] }, type: string): string {
+  const offered = overview.mayAdd.filter((m) => m.allowed).map((m) => m.type);
+  return offered.includes(type) ? type : (offered[0] ?? '');
 }
 
 /** "Delete Text +44 ••••••••21?" */
