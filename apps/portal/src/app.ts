@@ -87,7 +87,12 @@ export async function buildPortal(
 
   app.addHook('onRequest', async (request, reply) => {
     const lang = (request.query as { lang?: string }).lang;
-    if (lang === 'en' || lang === 'cy') reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax' });
+    if (lang === 'en' || lang === 'cy')
+      reply.setCookie(LANG_COOKIE, lang, {
+        path: '/',
+        sameSite: 'lax',
+        secure: config.PORTAL_SECURE_COOKIES,
+      });
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     // outside development the portal is reached over HTTPS only (browsers ignore this header over plain HTTP)

@@ -87,9 +87,10 @@ const setCookies = (headers: Headers) =>
 describe('HSTS and cookie flags', () => {
   it('in development on this machine (npm start): no HSTS, cookies without Secure', async () => {
     const portal = await startPortal({ NODE_ENV: 'development', PORTAL_HOST: '127.0.0.1' });
-    const page = await send(portal.url, '/northshire/sign-in');
+    const page = await send(portal.url, '/northshire/sign-in?lang=cy');
     expect(page.headers.get('strict-transport-security')).toBeNull();
     const cookies = setCookies(page.headers);
+    expect(cookies['verity_lang']).not.toMatch(/Secure/);
     expect(cookies['verity_portal']).toMatch(/HttpOnly/);
     expect(cookies['verity_portal']).not.toMatch(/Secure/);
     expect(cookies['_csrf']).not.toMatch(/Secure/);
@@ -101,12 +102,13 @@ describe('HSTS and cookie flags', () => {
     ['a test run', { NODE_ENV: 'test' }],
   ])('in %s: Secure, HttpOnly, SameSite=Lax cookies by default', async (_what, env) => {
     const portal = await startPortal(env);
-    const cookies = setCookies((await send(portal.url, '/northshire/sign-in')).headers);
+    const cookies = setCookies((await send(portal.url, '/northshire/sign-in?lang=cy')).headers);
     for (const name of ['verity_portal', '_csrf']) {
       expect(cookies[name]).toMatch(/; Secure/);
       expect(cookies[name]).toMatch(/; HttpOnly/);
       expect(cookies[name]).toMatch(/; SameSite=Lax/);
     }
+    expect(cookies['verity_lang']).toMatch(/; Secure/);
   });
 
   it('outside development: HSTS on pages, "Page not found" and /health alike', async () => {
