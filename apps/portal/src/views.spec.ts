@@ -310,7 +310,7 @@ const pages: Page[] = [
       values: { phone: TYPED_PHONE },
       wizardStep: { method: 2, of: 2 },
       wizardFlow: true,
-      back: '/northshire/register/different',
+      back: '/northshire/register',
       action: '/northshire/register',
       errors: [{ text: API_SENTENCE, href: '#phone' }],
     },

@@ -79,7 +79,7 @@ export function wizardRoutes(app: FastifyInstance, portal: Portal) {
       action: `/${visit.org.slug}/register`,
       wizardStep: view.step,
       wizardFlow: true,
-      back: `/${visit.org.slug}/register/different`,
+      back: `/${visit.org.slug}/register`,
       ...extra,
     });
   }
