@@ -153,10 +153,15 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     const enrolment = visit.session.enrolment;
     if (!enrolment) return portal.redirect(reply, visit, '/security-info');
-    const shown = await currentEnrolment(
-      enrolmentApi(visit.org.client, { session: token }),
-      enrolment.enrolmentId,
-    );
+    let shown;
+    try {
+      shown = await currentEnrolment(
+        enrolmentApi(visit.org.client, { session: token }),
+        enrolment.enrolmentId,
+      );
+    } catch (error) {
+      return (await problem(reply, visit, token, error, '/security-info/enrolment')) ?? Promise.reject(error);
+    }
     if (!shown) {
       delete visit.session.enrolment;
       return portal.redirect(reply, visit, '/security-info');
