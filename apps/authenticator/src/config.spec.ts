@@ -16,6 +16,12 @@ describe('configuration', () => {
     expect(config.apiUrl.href).toBe('http://127.0.0.1:3000/');
   });
 
+  it('sends Strict-Transport-Security outside development only', () => {
+    expect(loadConfig({}).hsts).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).hsts).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production' }).hsts).toBe(true);
+  });
+
   it('reads AUTHENTICATOR_PORT (0 for any free port), AUTHENTICATOR_HOST and VERITY_API_URL', () => {
     const config = loadConfig({
       AUTHENTICATOR_PORT: '0',

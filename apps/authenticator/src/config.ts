@@ -7,6 +7,8 @@ export interface AuthenticatorConfig {
   apiUrl: URL;
   /** Web push through FCM; null: the page polls. */
   firebase: FirebaseWebConfig | null;
+  /** Strict-Transport-Security on every answer: outside development (`NODE_ENV` other than `development`). */
+  hsts: boolean;
 }
 
 /** A Firebase web app's settings and its Web Push certificate's public key: all public, the page gets them. */
@@ -49,7 +51,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AuthenticatorC
     throw new ConfigError(
       `VERITY_API_URL must be an http(s) URL without query or credentials, not "${apiText}"`,
     );
-  return { port, host, apiUrl, firebase: parseFirebase(env.AUTHENTICATOR_FIREBASE?.trim()) };
+  return {
+    port,
+    host,
+    apiUrl,
+    firebase: parseFirebase(env.AUTHENTICATOR_FIREBASE?.trim()),
+    hsts: (env.NODE_ENV || 'development') !== 'development',
+  };
 }
 
 const FIREBASE_FIELDS: Record<keyof FirebaseWebConfig, { pattern: RegExp; what: string; optional?: true }> = {

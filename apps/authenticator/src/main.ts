@@ -7,6 +7,7 @@ try {
   const app = await buildServer({
     apiUrl: config.apiUrl,
     firebase: config.firebase,
+    hsts: config.hsts,
     logger: { level: 'warn' },
   });
   await app.listen({ port: config.port, host: config.host });

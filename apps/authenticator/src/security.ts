@@ -42,12 +42,16 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'permissions-policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()',
 };
 
+/** HTTPS only, for a year, on this host and below it (outside development). */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 /** Adds the security headers to every answer, files, proxied API answers and errors alike. */
-export function securityHeaders(app: FastifyInstance, options: { webPush: boolean }) {
+export function securityHeaders(app: FastifyInstance, options: { webPush: boolean; hsts?: boolean }) {
   const csp = contentSecurityPolicy(options);
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('content-security-policy', csp);
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    if (options.hsts) reply.header('strict-transport-security', HSTS);
     return payload;
   });
 }

@@ -185,6 +185,21 @@ describe('the reference authenticator server', () => {
     });
   });
 
+  it('sends no Strict-Transport-Security in development, and HSTS on every answer outside it', async () => {
+    expect(
+      (await app.inject({ method: 'GET', url: '/' })).headers['strict-transport-security'],
+    ).toBeUndefined();
+    const hardened = await listening({ apiUrl: api.url, timeoutMs: 300, hsts: true });
+    try {
+      for (const url of ['/', '/health', '/v1/devices/nowhere', '/missing.js'])
+        expect((await hardened.inject({ method: 'GET', url })).headers['strict-transport-security']).toBe(
+          'max-age=31536000; includeSubDomains',
+        );
+    } finally {
+      await hardened.close();
+    }
+  });
+
   it('tells the page that web push is not configured, so it polls: /config.json', async () => {
     const response = await app.inject({ method: 'GET', url: '/config.json' });
     expect(response.statusCode).toBe(200);

@@ -21,13 +21,15 @@ export interface ServerOptions {
   /** How long the proxy waits for the Verity API. */
   timeoutMs?: number;
   logger?: FastifyServerOptions['logger'];
+  /** Strict-Transport-Security on every answer (outside development). */
+  hsts?: boolean;
 }
 
 /** The reference authenticator's server: the app's files, `/health`, and the proxy to Verity's device API. */
 export async function buildServer(options: ServerOptions) {
   const app = Fastify({ logger: options.logger ?? false, trustProxy: false });
   const firebase = options.firebase ?? null;
-  securityHeaders(app, { webPush: firebase !== null });
+  securityHeaders(app, { webPush: firebase !== null, hsts: options.hsts ?? false });
 
   app.get('/health', async (_request, reply) => {
     reply.header('cache-control', 'no-store');

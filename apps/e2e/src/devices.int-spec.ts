@@ -172,7 +172,7 @@ describe('the portal with the reference authenticator and a passkey', () => {
       await page.getByRole('heading', { name: 'Security info' }).waitFor();
       await page.getByRole('term').filter({ hasText: 'Security key' }).waitFor();
 
-      await page.getByRole('link', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await signInWithPassword(page, username);
       await page.getByRole('link', { name: /can't use/ }).click();
       await checkPage(page, 'other-methods');

@@ -71,6 +71,22 @@ describe('the portal, as staff go through it', () => {
     await page.getByRole('link', { name: 'I want to set up a different method' }).click();
     await page.getByLabel('Phone (text message)').check();
     await page.getByRole('button', { name: 'Next' }).click();
+    // the phone page as seed 000 has it: the step, Back, the other methods, and that it will text
+    await page.getByText('Method 2 of 2').waitFor();
+    await page.getByRole('heading', { name: 'Phone (text message)' }).waitFor();
+    await page.getByText('We will text a 6 digit code to this number.').waitFor();
+    await page.getByRole('link', { name: 'Back' }).waitFor();
+    await page.getByRole('link', { name: 'I want to set up a different method' }).waitFor();
+    await checkPage(page, `${pages}-phone`);
+    // a number too short: said at the number, which is kept, on the same page
+    await page.getByLabel('Phone number').fill('07400 12345');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const error = page.locator('.nhsuk-error-summary a[href="#phone"]');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/^Enter a valid phone number/);
+    await page.getByRole('heading', { name: 'Phone (text message)' }).waitFor();
+    expect(await page.getByLabel('Phone number').inputValue()).toBe('07400 12345');
+    await checkPage(page, `${pages}-phone-refused`);
     await page.getByLabel('Phone number').fill(national(phone));
     await page.getByRole('button', { name: 'Next' }).click();
     await page.getByText(/We just sent a 6 digit code to \+44/).waitFor();
@@ -226,7 +242,7 @@ describe('the portal, as staff go through it', () => {
       await checkPage(page, 'reset-gate-1');
       await page
         .locator('form', { has: page.getByRole('button', { name: 'Text my mobile phone' }) })
-        .getByLabel('Enter your phone number')
+        .getByLabel('Enter your mobile phone number, for a text')
         .fill(national(phone));
       await page.getByRole('button', { name: 'Text my mobile phone' }).click();
       await page.getByLabel('Code').fill(await codeFromInbox(page, phone));

@@ -119,20 +119,74 @@ function freePort(): Promise<number> {
   });
 }
 
-/** A fresh browser profile, like a person on a new device. */
+/** What went wrong in each browser profile's pages so far. */
+const problemsOf = new WeakMap<BrowserContext, string[]>();
+
+/**
+ * A fresh browser profile, like a person on a new device. Anything that goes wrong in its pages fails the test
+ * (at the next `checkPage`, and when it is closed): a console error, an uncaught error, or a request for one of
+ * the service's own resources that fails or is answered with an error.
+ */
 export async function newContext(
   stack: Stack,
   options: { javaScript?: boolean } = {},
 ): Promise<BrowserContext> {
-  return stack.browser.newContext({ javaScriptEnabled: options.javaScript ?? true, locale: 'en-GB' });
+  const context = await stack.browser.newContext({
+    javaScriptEnabled: options.javaScript ?? true,
+    locale: 'en-GB',
+  });
+  const problems = watchForProblems(
+    context,
+    [stack.portalUrl, stack.authenticatorUrl].filter(Boolean).map((url) => new URL(url).origin),
+  );
+  const close = context.close.bind(context);
+  context.close = async (...args: Parameters<BrowserContext['close']>) => {
+    await close(...args);
+    if (problems.length > 0) throw new Error(`the pages had problems:\n${problems.join('\n')}`);
+  };
+  return context;
+}
+
+/** Resources a page loads, as opposed to the page itself (a form's answer may rightly be a 4xx page). */
+const SUBRESOURCES = new Set(['stylesheet', 'script', 'image', 'font', 'manifest', 'media']);
+
+/** Records a profile's problems (see `newContext`); the service's own origins are given. */
+export function watchForProblems(context: BrowserContext, ownOrigins: string[]): string[] {
+  const problems: string[] = [];
+  problemsOf.set(context, problems);
+  const own = (url: string) => ownOrigins.some((origin) => url.startsWith(`${origin}/`));
+  context.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    // a failed load is judged below from the request itself: whose it is, and whether it is a page or a resource
+    if (message.text().startsWith('Failed to load resource:')) return;
+    problems.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  context.on('weberror', (error) => problems.push(`uncaught error: ${String(error.error())}`));
+  context.on('requestfailed', (request) => {
+    const reason = request.failure()?.errorText ?? '';
+    // a request cut short by the page moving on (a poll when a form is sent) is not a failure
+    if (own(request.url()) && reason !== 'net::ERR_ABORTED')
+      problems.push(`request failed: ${request.url()} ${reason}`);
+  });
+  context.on('response', (response) => {
+    if (
+      own(response.url()) &&
+      SUBRESOURCES.has(response.request().resourceType()) &&
+      response.status() >= 400
+    )
+      problems.push(`${response.status()} for ${response.url()}`);
+  });
+  return problems;
 }
 
 /**
- * Every page of a journey is checked with axe (WCAG 2.2 A and AA: no serious or critical violation) and
- * photographed; without JavaScript, photographed only.
+ * Every page of a journey is photographed, fails on any problem seen in its profile so far (see `newContext`), and
+ * is checked with axe (WCAG 2.2 A and AA: no serious or critical violation); without JavaScript, no axe.
  */
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const problems = problemsOf.get(page.context()) ?? [];
+  if (problems.length > 0) throw new Error(`${name}: the pages had problems:\n${problems.join('\n')}`);
   // axe runs in the page: with JavaScript off it cannot, and the same pages are checked in the runs with it on
   // (the NHS.UK template's own inline script marks the body when scripts run)
   if (!(await page.evaluate(() => document.body.classList.contains('js-enabled')))) return;

@@ -25,6 +25,9 @@ import {
   viewOptions,
 } from './views.js';
 
+/** HTTPS only, for a year, on this host and below it. */
+export const HSTS = 'max-age=31536000; includeSubDomains';
+
 /** The portal: server-rendered NHS.UK pages for staff, a client of the Verity API like any relying app. */
 export async function buildPortal(
   config: PortalConfig,
@@ -87,9 +90,16 @@ export async function buildPortal(
 
   app.addHook('onRequest', async (request, reply) => {
     const lang = (request.query as { lang?: string }).lang;
-    if (lang === 'en' || lang === 'cy') reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax' });
+    if (lang === 'en' || lang === 'cy')
+      reply.setCookie(LANG_COOKIE, lang, {
+        path: '/',
+        sameSite: 'lax',
+        secure: config.PORTAL_SECURE_COOKIES,
+      });
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
+    // outside development the portal is reached over HTTPS only (browsers ignore this header over plain HTTP)
+    if (config.hsts) reply.header('strict-transport-security', HSTS);
   });
   app.addHook('preHandler', (request, reply, done) => {
     if (request.method === 'POST') return app.csrfProtection(request, reply, done);

@@ -52,13 +52,15 @@ const organisations = z
             .string()
             .regex(/^(https:\/\/|\/)/, 'must be an https:// address or a path')
             .optional(),
+          /** What the portal calls the authenticator app its pushes reach (default: Verity Authenticator). */
+          authenticatorApp: z.string().trim().min(1).max(60).optional(),
         }),
       ]),
     ),
   );
 
 /** The portal's settings, from the environment, checked once at start. */
-export const portalConfigSchema = z.object({
+const portalSettings = z.object({
   PORTAL_HOST: z.string().default('127.0.0.1'),
   PORTAL_PORT: z.coerce.number().int().min(0).max(65535).default(3200),
   /** Where the Verity API is, as the portal reaches it (server to server). */
@@ -74,11 +76,14 @@ export const portalConfigSchema = z.object({
   TRUSTED_PROXIES: proxies.default([]),
   /** Signs the session cookie; 32 characters or more. */
   PORTAL_COOKIE_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  /** Cookies only over HTTPS (always in production). */
+  /**
+   * Cookies only over HTTPS. Unset: on, except in development on a loopback address (`npm start`), where the
+   * browser reaches the portal over plain HTTP.
+   */
   PORTAL_SECURE_COOKIES: z
     .enum(['true', 'false'])
-    .default('false')
-    .transform((v) => v === 'true'),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
   /** The developer inbox page (only with the API's sandbox channel on). */
   PORTAL_DEV_INBOX: z
     .enum(['true', 'false'])
@@ -88,6 +93,18 @@ export const portalConfigSchema = z.object({
   NODE_ENV: z.string().default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
+
+/** Development on this machine: plain HTTP is expected (no Secure cookies, no HSTS). */
+export const isLocalDevelopment = (settings: { NODE_ENV: string; PORTAL_HOST: string }) =>
+  settings.NODE_ENV === 'development' && LOOPBACK.has(settings.PORTAL_HOST);
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+export const portalConfigSchema = portalSettings.transform((settings) => ({
+  ...settings,
+  PORTAL_SECURE_COOKIES: settings.PORTAL_SECURE_COOKIES ?? !isLocalDevelopment(settings),
+  /** Strict-Transport-Security on every answer, outside development. */
+  hsts: settings.NODE_ENV !== 'development',
+}));
 
 export type PortalConfig = z.output<typeof portalConfigSchema>;
 

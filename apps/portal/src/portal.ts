@@ -10,12 +10,17 @@ import {
 import type { PortalConfig } from './config.js';
 import { type Lang, apiText, langOf, translator } from './i18n.js';
 import type { PortalSession, Sessions } from './session.js';
-import { sendPlainPage } from './views.js';
+import { NHS_FONTS, sendPlainPage } from './views.js';
+
+/** The authenticator app Verity's pushes reach, where the organisation does not name its own. */
+export const DEFAULT_AUTHENTICATOR_APP = 'Verity Authenticator';
 
 export interface Organisation {
   slug: string;
   name: string;
   logo?: string;
+  /** The authenticator app's name in the pages ("I can't use my … app right now"). */
+  authenticatorApp?: string;
   client: VerityClient;
 }
 
@@ -44,11 +49,12 @@ export class Portal {
     readonly sessions: Sessions,
   ) {
     for (const [slug, setting] of Object.entries(config.PORTAL_ORGANISATIONS)) {
-      const { key, logo } = typeof setting === 'string' ? { key: setting, logo: undefined } : setting;
+      const { key, logo, authenticatorApp } = typeof setting === 'string' ? { key: setting } : setting;
       this.organisations.set(slug, {
         slug,
         name: slug,
         ...(logo ? { logo } : {}),
+        ...(authenticatorApp ? { authenticatorApp } : {}),
         client: createVerityClient({ baseUrl: config.VERITY_API_URL, apiKey: key }),
       });
     }
@@ -73,12 +79,14 @@ export class Portal {
     if (!org) return null;
     const { id, data } = await this.sessions.load(request);
     const lang = langOf(request);
+    const translate = translator(lang);
+    const app = org.authenticatorApp ?? DEFAULT_AUTHENTICATOR_APP;
     return {
       org,
       session: data,
       sessionId: id,
       lang,
-      t: translator(lang),
+      t: (key, params = {}) => translate(key, { app, ...params }),
       client: {
         ip: request.ip,
         ...(request.headers['user-agent']
@@ -115,7 +123,7 @@ export class Portal {
     await this.save(reply, visit);
     reply.header(
       'content-security-policy',
-      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
+      `default-src 'self'; script-src 'self' 'nonce-${nonce}'; style-src 'self'; img-src 'self' data: https:; font-src 'self' ${NHS_FONTS}; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'`,
     );
     reply.header('cache-control', 'no-store');
     return reply.view(view, {
@@ -151,6 +159,30 @@ export class Portal {
       ...params,
     });
     return text || visit.t('error.tryLater');
+  }
+
+  /**
+   * A refused form's errors: each bad field the API names among `fields`, at that field, in the API's words
+   * (field checks come without a code); else the problem in the person's words, at `target`.
+   */
+  formErrors(error: unknown, visit: Visit, target: string, fields: readonly string[] = []): FieldError[] {
+    if (error instanceof VerityProblem && error.code === 'validation-failed') {
+      const named = (error.errors ?? []).filter((e) => fields.includes(e.field));
+      if (named.length > 0) return named.map((e) => ({ text: e.message, href: `#${e.field}` }));
+    }
+    return [{ text: this.problemText(error, visit), href: target }];
+  }
+
+  /** A problem as errors at one field: one error per reason it gives (so each can be read and followed apart). */
+  reasonErrors(
+    error: unknown,
+    visit: Visit,
+    href: string,
+    params: Record<string, unknown> = {},
+  ): FieldError[] {
+    if (error instanceof VerityProblem && !error.code.startsWith('http-') && error.reasons?.length)
+      return error.reasons.map((r) => ({ text: this.reasonText(r, visit, params), href }));
+    return [{ text: this.problemText(error, visit, params), href }];
   }
 
   /** A rule's reason in the person's words, by its code. */

@@ -32,10 +32,13 @@ export interface PortalSession {
     /** The Security info change the step-up was asked for, made once it succeeds. */
     pending?: PendingChange;
   };
-  /** A "Keep your account secure" wizard under way. */
-  wizard?: { org: string; flowId: string; enrolmentId?: string; shown?: Record<string, unknown> };
-  /** A change on Security info under way (an enrolment). */
-  enrolment?: { org: string; enrolmentId: string; shown?: Record<string, unknown> };
+  /**
+   * A "Keep your account secure" wizard under way, and the method being added: ids only. What an enrolment shows
+   * (a QR code, a TOTP seed, an activation link) is asked of the API each time its page is drawn, never kept here.
+   */
+  wizard?: { org: string; flowId: string; enrolmentId?: string };
+  /** A change on Security info under way (an enrolment): its id only, as for the wizard. */
+  enrolment?: { org: string; enrolmentId: string };
   /** A password reset under way. */
   reset?: { org: string; flowId: string; challengeId?: string; shown?: Record<string, unknown> };
   /** "Don't ask again for N days": the remembered-device token per organisation. */

@@ -6,6 +6,9 @@ import type nunjucks from 'nunjucks';
 import { type Lang, type Translate, langOf, translator } from './i18n.js';
 import type { MessageKey } from './locales/en.js';
 
+/** Where nhsuk-frontend's stylesheet loads the NHS.UK font (Frutiger) from: the package does not ship the files. */
+export const NHS_FONTS = 'https://assets.nhs.uk';
+
 /** apps/portal: its `views` and `public`. */
 export const portalDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const nhsukDirectory = path.dirname(
@@ -53,7 +56,7 @@ export function sendPlainPage(
     .type('text/html')
     .header(
       'content-security-policy',
-      "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      `default-src 'self'; script-src 'none'; font-src 'self' ${NHS_FONTS}; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     )
     .header('cache-control', 'no-store')
     .send(plainPage(translator(lang), lang, title, lead));

@@ -1,8 +1,8 @@
 import { parsePhone, type PhonePurpose } from './phone-numbers.js';
 
-// Ofcom's drama mobiles (07700 900xxx) are not valid in libphonenumber-js's metadata, so the mobiles here
-// are ordinary real-format ones. The landlines are Ofcom's drama ranges (020 7946 0xxx, 0113/0161 496 0xxx),
-// which it does accept. +1 201 555 01xx is the fictional US range.
+// Ofcom's drama mobiles (07700 900xxx) are not valid in libphonenumber-js's metadata: parsePhone accepts them
+// as mobiles itself. The landlines are Ofcom's drama ranges (020 7946 0xxx, 0113/0161 496 0xxx), which it does
+// accept. +1 201 555 01xx is the fictional US range.
 const accepted: [string, PhonePurpose, string, string | undefined][] = [
   ['07400 123456', 'mobile_text', '+447400123456', undefined],
   ['+44 7400 123456', 'mobile_text', '+447400123456', undefined],
@@ -11,6 +11,9 @@ const accepted: [string, PhonePurpose, string, string | undefined][] = [
   ['07400-123-456', 'mobile_text', '+447400123456', undefined],
   ['  07400 123456  ', 'mobile_text', '+447400123456', undefined],
   ['07624 123456', 'mobile_text', '+447624123456', undefined],
+  ['07700 900123', 'mobile_text', '+447700900123', undefined],
+  ['07700900000', 'mobile_call', '+447700900000', undefined],
+  ['+44 7700 900999', 'mobile_text', '+447700900999', undefined],
   ['+1 201 555 0123', 'mobile_text', '+12015550123', undefined],
   ['+1 (201) 555-0123', 'alternate_call', '+12015550123', undefined],
   ['+353 85 123 4567', 'mobile_text', '+353851234567', undefined],
@@ -36,7 +39,8 @@ const refused: [string, PhonePurpose, 'PHONE_INVALID' | 'PHONE_NOT_MOBILE', RegE
   ['07400 1234567', 'mobile_text', 'PHONE_INVALID', /valid phone number/],
   ['+44 1234', 'office_call', 'PHONE_INVALID', /valid phone number/],
   ['+1 425 123 4567', 'mobile_call', 'PHONE_INVALID', /valid phone number/],
-  ['07700 900123', 'mobile_text', 'PHONE_INVALID', /valid phone number/],
+  ['07700 901123', 'mobile_text', 'PHONE_INVALID', /valid phone number/],
+  ['07700 900123 ext 5', 'mobile_text', 'PHONE_INVALID', /cannot have an extension/],
   ['07400 123456 ext 5', 'mobile_text', 'PHONE_INVALID', /cannot have an extension/],
   ['020 7946 0018 x123', 'mobile_call', 'PHONE_INVALID', /cannot have an extension/],
   ['020 7946 0018 #123', 'alternate_call', 'PHONE_INVALID', /cannot have an extension/],

@@ -14,6 +14,12 @@ const NOT_DIRECT =
 const NOT_MOBILE = 'Text messages need a mobile number. Enter a mobile number, or choose a phone call.';
 
 const NOT_DIRECT_TYPES: readonly NumberType[] = ['PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'UAN'];
+/**
+ * Ofcom's mobile numbers for drama and tests (07700 900000 to 900999): never given to anyone, so demos and tests
+ * can type them as people type theirs. libphonenumber-js's metadata does not know them (its drama landlines it does).
+ */
+const DRAMA_MOBILE = /^\+447700900\d{3}$/;
+
 // Undefined: the number is valid but its country's metadata does not say which kind it is.
 const TEXTABLE_TYPES: readonly NumberType[] = ['MOBILE', 'FIXED_LINE_OR_MOBILE', undefined];
 
@@ -24,10 +30,11 @@ export function parsePhone(
 ): PhoneNumberParse {
   // extract: false makes the whole input the number, so stray letters are refused rather than skipped.
   const phone = parsePhoneNumberFromString(input, { defaultCountry, extract: false });
-  if (!phone?.isValid()) return refuse('PHONE_INVALID', INVALID);
+  const drama = phone !== undefined && DRAMA_MOBILE.test(phone.number);
+  if (!phone || (!phone.isValid() && !drama)) return refuse('PHONE_INVALID', INVALID);
   if (phone.ext && purpose !== 'office_call') return refuse('PHONE_INVALID', HAS_EXTENSION);
 
-  const type = phone.getType();
+  const type = drama ? 'MOBILE' : phone.getType();
   if (NOT_DIRECT_TYPES.includes(type)) return refuse('PHONE_INVALID', NOT_DIRECT);
   if (purpose === 'mobile_text' && !TEXTABLE_TYPES.includes(type)) {
     return refuse('PHONE_NOT_MOBILE', NOT_MOBILE);

@@ -83,7 +83,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: visit.t('reset.captchaTitle'),
           captcha: reset.shown?.captcha,
-          errors: [{ text: portal.problemText(error, visit), href: '#main' }],
+          errors: [{ text: portal.problemText(error, visit), href: '#next' }],
         },
       );
     }
@@ -144,7 +144,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
           title: visit.t('reset.gateTitle', (reset.shown.gate as { gate: Record<string, unknown> }).gate),
           reset,
           values: request.body,
-          errors: [{ text: portal.problemText(error, visit), href: request.body.kind ? '#phone' : '#code' }],
+          errors: [{ text: portal.problemText(error, visit), href: verifyTarget(reset, request.body) }],
         },
       );
     }
@@ -214,7 +214,7 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: visit.t('reset.newPasswordTitle'),
           rules: reset.shown.password,
-          errors: [{ text: portal.problemText(error, visit, passwordRules(reset)), href: '#password' }],
+          errors: portal.reasonErrors(error, visit, '#password', passwordRules(reset)),
         },
       );
     }
@@ -224,4 +224,21 @@ export function resetRoutes(app: FastifyInstance, portal: Portal) {
 /** The new password's lengths (`minLength`, `maxLength`), once every check has passed. */
 function passwordRules(reset: NonNullable<PortalSession['reset']>): Record<string, unknown> {
   return (reset.shown?.password ?? {}) as Record<string, unknown>;
+}
+
+/**
+ * The field a refused check is about: the number or address typed for the method asked, else that method's
+ * button; for an answer, the code, or the button of the notification or call waited for.
+ */
+function verifyTarget(reset: NonNullable<PortalSession['reset']>, body: Body): string {
+  const { kind } = body;
+  if (kind) {
+    const options = (reset.shown?.gate as { options?: { kind: string; needs: string | null }[] } | undefined)
+      ?.options;
+    const needs = options?.find((o) => o.kind === kind)?.needs;
+    if (needs === 'phone') return `#phone-${kind}`;
+    if (needs === 'email') return '#email';
+    return `#ask-${kind}`;
+  }
+  return body.action === 'poll' ? '#next' : '#code';
 }

@@ -2,11 +2,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { VerityProblem } from '@verity/sdk';
 import type { MessageKey } from '../locales/en.js';
 import type { Portal, Visit } from '../portal.js';
-import { addBody, answerOf, enrolmentApi, keepEnrolment, renderEnrolment } from './enrolment.js';
+import {
+  addBody,
+  answerOf,
+  answerTarget,
+  currentEnrolment,
+  detailsMissing,
+  enrolmentApi,
+  keepEnrolment,
+  needsDetails,
+  renderEnrolment,
+} from './enrolment.js';
 import type { PendingChange } from './pending-change.js';
 
 type Params = { org: string };
 type Body = Record<string, string | undefined>;
+
+const statusOf = (error: unknown) => (error instanceof VerityProblem ? error.status : 502);
 
 /**
  * Security info: the person's methods, "Add sign-in method", change a phone, delete, the default sign-in method.
@@ -81,12 +93,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       if (!held) return reply;
       const { visit, token } = held;
       const overview = await visit.org.client.securityInfo.overview(token);
-      return portal.render(reply, visit, 'add-method.njk', {
-        title: visit.t('securityInfo.add'),
-        overview,
-        type: request.query.type,
-        action: `/${visit.org.slug}/security-info/add`,
-      });
+      return portal.render(reply, visit, 'add-method.njk', addPage(visit, overview, request.query.type));
     },
   );
 
@@ -108,12 +115,26 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     if (!held) return reply;
     const { visit, token } = held;
     const type = request.body.type ?? '';
-    if (
-      ['mobile_text', 'mobile_call', 'alternate_call', 'office_call', 'email'].includes(type) &&
-      !request.body.phone &&
-      !request.body.email
-    )
-      return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
+    if (!type) {
+      const overview = await visit.org.client.securityInfo.overview(token);
+      return portal.render(reply.code(400), visit, 'add-method.njk', {
+        ...addPage(visit, overview, undefined),
+        errors: [{ text: visit.t('choose.missing'), href: `#type-${choiceOf(overview, '')}` }],
+      });
+    }
+    if (needsDetails(type)) {
+      if (request.body.phone === undefined && request.body.email === undefined)
+        return portal.redirect(reply, visit, `/security-info/add?type=${encodeURIComponent(type)}`);
+      const missing = detailsMissing(visit, type, request.body);
+      if (missing) {
+        const overview = await visit.org.client.securityInfo.overview(token);
+        return portal.render(reply.code(400), visit, 'add-method.njk', {
+          ...addPage(visit, overview, type),
+          values: request.body,
+          errors: missing,
+        });
+      }
+    }
     try {
       const shown = await enrolmentApi(visit.org.client, { session: token }).add(addBody(type, request.body));
       keepEnrolment(visit, shown);
@@ -129,19 +150,14 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
       );
       if (handled) return handled;
       const overview = await visit.org.client.securityInfo.overview(token);
-      return portal.render(
-        reply.code(error instanceof VerityProblem ? error.status : 502),
-        visit,
-        'add-method.njk',
-        {
-          title: visit.t('securityInfo.add'),
-          overview,
-          type,
-          values: request.body,
-          action: `/${visit.org.slug}/security-info/add`,
-          errors: [{ text: portal.problemText(error, visit), href: type === 'email' ? '#email' : '#phone' }],
-        },
-      );
+      return portal.render(reply.code(statusOf(error)), visit, 'add-method.njk', {
+        ...addPage(visit, overview, needsDetails(type) ? type : undefined),
+        values: request.body,
+        chosen: type,
+        errors: needsDetails(type)
+          ? portal.formErrors(error, visit, type === 'email' ? '#email' : '#phone', ['phone', 'email'])
+          : [{ text: portal.problemText(error, visit), href: `#type-${choiceOf(overview, type)}` }],
+      });
     }
   });
 
@@ -151,19 +167,20 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     const { visit, token } = held;
     const enrolment = visit.session.enrolment;
     if (!enrolment) return portal.redirect(reply, visit, '/security-info');
-    const shown = {
-      ...(enrolment.shown ?? {}),
-      ...((await enrolmentApi(visit.org.client, { session: token })
-        .status(enrolment.enrolmentId)
-        .catch(() => ({}))) as object),
-    };
-    return renderEnrolment(
-      portal,
-      reply,
-      visit,
-      shown as never,
-      `/${visit.org.slug}/security-info/enrolment`,
-    );
+    let shown;
+    try {
+      shown = await currentEnrolment(
+        enrolmentApi(visit.org.client, { session: token }),
+        enrolment.enrolmentId,
+      );
+    } catch (error) {
+      return (await problem(reply, visit, token, error, '/security-info/enrolment')) ?? Promise.reject(error);
+    }
+    if (!shown) {
+      delete visit.session.enrolment;
+      return portal.redirect(reply, visit, '/security-info');
+    }
+    return renderEnrolment(portal, reply, visit, shown, `/${visit.org.slug}/security-info/enrolment`);
   });
 
   app.post<{ Params: Params; Body: Body }>('/:org/security-info/enrolment', async (request, reply) => {
@@ -174,11 +191,15 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     if (!enrolment) return portal.redirect(reply, visit, '/security-info');
     const api = enrolmentApi(visit.org.client, { session: token });
     try {
-      if (request.body.action === 'resend') {
-        const shown = await api.resend(enrolment.enrolmentId);
-        enrolment.shown = { ...enrolment.shown, ...(shown as unknown as Record<string, unknown>) };
-        return portal.redirect(reply, visit, '/security-info/enrolment');
-      }
+      // the resend's answer (with the number to type in the app) is shown at once, never kept
+      if (request.body.action === 'resend')
+        return await renderEnrolment(
+          portal,
+          reply,
+          visit,
+          await api.resend(enrolment.enrolmentId),
+          `/${visit.org.slug}/security-info/enrolment`,
+        );
       await api.verify(enrolment.enrolmentId, answerOf(request.body));
       delete visit.session.enrolment;
       visit.session.flash = { kind: 'success', text: visit.t('securityInfo.added') };
@@ -186,15 +207,18 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
     } catch (error) {
       const handled = await problem(reply, visit, token, error, '/security-info/enrolment');
       if (handled) return handled;
+      const shown = await currentEnrolment(api, enrolment.enrolmentId).catch(() => null);
+      if (!shown) {
+        delete visit.session.enrolment;
+        return portal.redirect(reply, visit, '/security-info');
+      }
       return renderEnrolment(
         portal,
-        reply.code(error instanceof VerityProblem ? error.status : 502),
+        reply.code(statusOf(error)),
         visit,
-        enrolment.shown as never,
+        shown,
         `/${visit.org.slug}/security-info/enrolment`,
-        {
-          errors: [{ text: portal.problemText(error, visit), href: '#code' }],
-        },
+        { errors: [{ text: portal.problemText(error, visit), href: answerTarget(shown) }] },
       );
     }
   });
@@ -279,7 +303,7 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
         {
           title: deleteTitle(visit, method),
           method,
-          errors: [{ text: portal.problemText(error, visit), href: '#main' }],
+          errors: [{ text: portal.problemText(error, visit), href: '#next' }],
         },
       );
     }
@@ -327,12 +351,34 @@ export function securityInfoRoutes(app: FastifyInstance, portal: Portal) {
             title: visit.t('securityInfo.changePhoneTitle'),
             methodId: request.params.id,
             values: request.body,
-            errors: [{ text: portal.problemText(error, visit), href: '#phone' }],
+            errors: portal.formErrors(error, visit, '#phone', ['phone']),
           },
         );
       }
     },
   );
+}
+
+/** "Add sign-in method": the choices, or the number or address a phone or email needs. */
+function addPage(
+  visit: Visit,
+  overview: Awaited<ReturnType<Visit['org']['client']['securityInfo']['overview']>>,
+  type: string | undefined,
+) {
+  const slug = visit.org.slug;
+  return {
+    title: visit.t('securityInfo.add'),
+    overview,
+    type,
+    action: `/${slug}/security-info/add`,
+    back: type ? `/${slug}/security-info/add` : `/${slug}/security-info`,
+  };
+}
+
+/** The radio button an error on "Add sign-in method" links to: the method's own, else the first offered. */
+function choiceOf(overview: { mayAdd: { type: string; allowed: boolean }[] }, type: string): string {
+  const offered = overview.mayAdd.filter((m) => m.allowed).map((m) => m.type);
+  return offered.includes(type) ? type : (offered[0] ?? '');
 }
 
 /** "Delete Text +44 ••••••••21?" */

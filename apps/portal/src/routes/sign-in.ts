@@ -76,7 +76,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
           title: visit.t('methods.title'),
           flow,
           ...why(visit, flow),
-          errors: [{ text: portal.problemText(error, visit), href: '#main' }],
+          errors: [{ text: portal.problemText(error, visit), href: '#other-method' }],
         });
       }
     }
@@ -116,13 +116,14 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
             );
       if ((answer as SignInAnswer).state === 'mfa_required') {
         const message = waitingMessage(answer);
+        const over = message !== 'verify.pushNotYet';
         return portal.render(reply, visit, 'verify.njk', {
           title: titleOf(visit, flow.shown),
           flow,
           ...why(visit, flow),
-          errors: [{ text: visit.t(message), href: '#main' }],
+          errors: [{ text: visit.t(message), href: over ? '#other-method' : '#next' }],
           // denied or expired: nothing more to wait for, only other methods or a new sign-in
-          over: message !== 'verify.pushNotYet',
+          over,
         });
       }
       return next(reply, visit, answer as SignInAnswer);
@@ -142,7 +143,7 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
           title: titleOf(visit, flow.shown),
           flow,
           ...why(visit, flow),
-          errors: [{ text: portal.problemText(error, visit), href: '#code' }],
+          errors: [{ text: portal.problemText(error, visit), href: answerTarget(flow.shown) }],
         },
       );
     }
@@ -200,7 +201,8 @@ export function signInRoutes(app: FastifyInstance, portal: Portal) {
     return portal.redirect(reply, visit, '/sign-in/verify');
   });
 
-  app.get<{ Params: Params }>('/:org/sign-out', async (request, reply) => {
+  /** Sign-out is a form's POST with its CSRF token (checked for every POST), never a link another site can follow. */
+  app.post<{ Params: Params }>('/:org/sign-out', async (request, reply) => {
     const visit = await portal.visitOr404(request, reply);
     if (!visit) return reply;
     const token = visit.session.tokens?.[visit.org.slug];
@@ -299,6 +301,14 @@ function why(visit: Visit, flow: NonNullable<Visit['session']['signIn']>) {
 function tokenOf(visit: Visit, flow: { stepUp?: boolean }) {
   const token = visit.session.tokens?.[visit.org.slug];
   return flow.stepUp && token ? { session: token } : {};
+}
+
+/** The field an answer's error is about: the code, or for a notification, a call or a key, the page's button. */
+function answerTarget(shown: Record<string, unknown> | undefined): string {
+  const type = shown?.type;
+  if (type === 'authenticator_push' || type === 'security_key') return '#next';
+  if (typeof type === 'string' && type.endsWith('_call')) return '#next';
+  return type ? '#code' : '#other-method';
 }
 
 function titleOf(visit: Visit, shown: Record<string, unknown> | undefined): string {
