@@ -1141,7 +1141,8 @@ describe('Security info', () => {
       key: org.key,
       body: { code: totp(key, at) },
     });
-    expect(done.status).toBe(410);
+    expect(done.status).toBe(409);
+    expect(done.body.code).toBe('code-already-used');
     expect(await sentTo(org, who.contactEmail)).toEqual([
       expect.objectContaining({
         channel: 'email',

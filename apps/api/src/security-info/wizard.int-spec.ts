@@ -219,7 +219,8 @@ describe('the "Keep your account secure" registration wizard', () => {
         code,
       },
     );
-    expect(replay.status).toBe(410);
+    expect(replay.status).toBe(409);
+    expect(replay.body.code).toBe('code-already-used');
   });
 
   it('checks the RFC 6238 implementation the tests use against the RFC’s own vector', () => {
