@@ -90,13 +90,14 @@ export class AppModule {
         {
           provide: ChannelChanges,
           inject: [REDIS],
-          useFactory: async (redis: Redis) => {
+          useFactory: (redis: Redis) => {
             const changes = new ChannelChanges(
               redis,
-              new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+              new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
               config.REDIS_PREFIX,
             );
-            await changes.start();
+            // not awaited: the process starts (and answers 503 where it needs Redis) while Redis is down
+            changes.start().catch(() => undefined);
             return changes;
           },
         },

@@ -130,13 +130,14 @@ export class WorkerModule implements OnApplicationShutdown {
         },
         {
           provide: ChannelChanges,
-          useFactory: async () => {
+          useFactory: () => {
             const changes = new ChannelChanges(
               null,
-              new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }),
+              new Redis(config.REDIS_URL, { maxRetriesPerRequest: null }),
               config.REDIS_PREFIX,
             );
-            await changes.start();
+            // not awaited: the process starts (and answers 503 where it needs Redis) while Redis is down
+            changes.start().catch(() => undefined);
             return changes;
           },
         },

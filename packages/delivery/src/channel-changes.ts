@@ -4,7 +4,8 @@ export interface PubSubClient {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready', listener: () => void): unknown;
-  quit(): Promise<unknown>;
+  disconnect(): void;
+  readonly status: string;
 }
 
 export type ChannelChangeListener = (change: { tenantId: string; kind: string } | 'all') => void;
@@ -12,11 +13,14 @@ export type ChannelChangeListener = (change: { tenantId: string; kind: string } 
 /**
  * Tells every process (API and worker) at once that an organisation's sender settings changed, over Redis
  * pub/sub, so none keeps sending with, or accepting callbacks signed by, the credentials replaced.
- * After a reconnection, whatever was announced meanwhile is unknown, so listeners hear 'all'.
+ * After a reconnection, whatever was announced meanwhile is unknown, so listeners hear 'all'. A process starts
+ * without waiting for Redis (it may be down): until the subscription is made, and while the connection is down,
+ * `listening` is false and nothing may be cached on the strength of these announcements.
  */
 export class ChannelChanges {
   private readonly topic: string;
   private readonly listeners: ChannelChangeListener[] = [];
+  private subscribed = false;
 
   /**
    * @param publisher any client of the deployment's Redis; null in a process that only listens
@@ -35,9 +39,19 @@ export class ChannelChanges {
     subscriber.on('ready', () => this.tell('all'));
   }
 
-  /** Starts listening; resolves once subscribed, so a change announced after it is heard. */
+  /**
+   * Starts listening; resolves once subscribed, so a change announced after it is heard. The subscriber should
+   * wait for Redis rather than give up (ioredis `maxRetriesPerRequest: null`); it subscribes again by itself
+   * after a reconnection.
+   */
   async start(): Promise<void> {
     await this.subscriber.subscribe(this.topic);
+    this.subscribed = true;
+  }
+
+  /** Whether a change announced now would be heard. */
+  get listening(): boolean {
+    return this.subscribed && this.subscriber.status === 'ready';
   }
 
   onChange(listener: ChannelChangeListener): void {
@@ -51,13 +65,14 @@ export class ChannelChanges {
     await this.publisher.publish(this.topic, `${tenantId}:${kind}`);
   }
 
-  async close(): Promise<void> {
-    await this.subscriber.quit().catch(() => undefined);
+  /** Drops the connection at once: a subscriber has nothing to finish, and may be waiting for a Redis that is down. */
+  close(): void {
+    this.subscriber.disconnect();
   }
 
   /** Nest closes it with the application. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.close();
+  onApplicationShutdown(): void {
+    this.close();
   }
 
   private tell(change: Parameters<ChannelChangeListener>[0]): void {

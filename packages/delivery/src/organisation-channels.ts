@@ -18,7 +18,8 @@ interface Cached {
  * `invalid_config`; they never fall back to another account.
  *
  * Settings are cached; a change announced through `ChannelChanges` drops them at once in every process, and
- * without an announcement (none given, or one lost) they are re-read after `recheckMs`.
+ * without an announcement (none given, or one lost) they are re-read after `recheckMs`. While announcements
+ * cannot be heard (Redis down, or not yet subscribed), settings are read for every message and never kept.
  */
 export class OrganisationChannels implements ChannelResolver {
   private readonly cache = new Map<string, Cached>();
@@ -30,7 +31,7 @@ export class OrganisationChannels implements ChannelResolver {
     private readonly cipher: TenantCipher,
     private readonly registry: ChannelRegistry,
     private readonly defaults: ChannelResolver,
-    changes?: ChannelChanges,
+    private readonly changes?: ChannelChanges,
     private readonly recheckMs = 30_000,
   ) {
     changes?.onChange((change) => {
@@ -61,6 +62,7 @@ export class OrganisationChannels implements ChannelResolver {
       : Promise.resolve(this.defaults.channelFor(tenantId, kind));
     channel.catch(() => this.cache.delete(key));
     if (generation !== this.generation) return channel; // read before a change: used once, not kept
+    if (this.changes && !this.changes.listening) return channel; // a change now would go unheard
     const replaced = this.cache.get(key);
     this.cache.set(key, { channel, version, checkedAt: Date.now() });
     if (replaced && replaced.version !== 'default') void this.retire(replaced.channel);

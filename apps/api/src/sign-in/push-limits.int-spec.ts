@@ -86,7 +86,7 @@ describe('push limits under concurrency', () => {
       expect(r.headers['retry-after']).toBeDefined();
     }
     expect(await pushesOf(org, person.account.id)).toEqual({ all: 1, pending: 1 });
-  });
+  }, 60_000);
 
   it("fifteen sign-ins asking at once never pass the window's limit", async () => {
     const person = await signedInTimes(windowed, 15);
@@ -94,7 +94,7 @@ describe('push limits under concurrency', () => {
     expect(asked.filter((r) => r.status === 201).length).toBe(3);
     expect(new Set(refusals(asked))).toEqual(new Set(['429 PUSH_RATE_LIMITED']));
     expect(await pushesOf(windowed, person.account.id)).toEqual({ all: 3, pending: 3 });
-  });
+  }, 60_000);
 
   it('twenty asks at once within one sign-in raise one notification', async () => {
     const person = await signedInTimes(org, 1);
@@ -107,7 +107,7 @@ describe('push limits under concurrency', () => {
     for (const refusal of refusals(asked))
       expect(['429 PUSH_OUTSTANDING', '429 resend-too-soon']).toContain(refusal);
     expect(await pushesOf(org, person.account.id)).toEqual({ all: 1, pending: 1 });
-  });
+  }, 60_000);
 
   it('twenty "Text me" at once within one sign-in send one text; the others are told one was just sent', async () => {
     const { username, methods } = await staffMember(api, org.tenantId, {
@@ -126,5 +126,5 @@ describe('push limits under concurrency', () => {
         );
       expect(n).toBe(1);
     }
-  });
+  }, 60_000);
 });

@@ -104,7 +104,7 @@ describe("each organisation's own sender", () => {
       expect((request?.body as Record<string, string>).From).toBe('+447700900112');
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      await api.close();
+      api.close();
       await publisher.quit();
     }
   });
