@@ -39,6 +39,8 @@ module.exports = {
       // Built first (npm test does it): jest runs global setup outside its module mapping.
       globalSetup: '<rootDir>/packages/testing/dist/global-setup.js',
       globalTeardown: '<rootDir>/packages/testing/dist/global-teardown.js',
+      // they start APIs, workers and browsers: jest's 5 s fails them on a busy machine, not on a fault
+      testTimeout: 30_000,
     },
   ],
 };
