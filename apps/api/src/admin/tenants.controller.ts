@@ -8,6 +8,7 @@ import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { Onboarding } from './onboarding.service.js';
 import { type CreateTenantBody, createTenantBody, issueApiKeyBody, uuidParam } from './schemas.js';
+import { Operation } from '../openapi/operation.js';
 
 export function tenantView(t: TenantSummary) {
   return {
@@ -37,6 +38,7 @@ export class TenantsController {
   ) {}
 
   @Post('tenants')
+  @Operation('createTenant', 'Onboard an organisation with its first administrator')
   @ApiBody({ schema: asSchema(createTenantBody) })
   async create(@Body(new ZodPipe(createTenantBody)) body: CreateTenantBody) {
     const { tenant, administrator, temporaryPassword } = await this.onboarding.createTenant(body);
@@ -47,11 +49,13 @@ export class TenantsController {
   }
 
   @Get('tenants')
+  @Operation('listTenants', 'List the organisations')
   async list() {
     return { tenants: (await this.tenancy.asOperator((scope) => tenants.list(scope))).map(tenantView) };
   }
 
   @Get('tenants/:tenantId')
+  @Operation('getTenant', 'Get an organisation')
   async get(@Param('tenantId', new ZodPipe(uuidParam)) tenantId: string) {
     const tenant = await this.tenancy.asOperator((scope) => tenants.findById(scope, tenantId));
     if (!tenant) throw problems.notFound('organisation');
@@ -59,6 +63,7 @@ export class TenantsController {
   }
 
   @Post('tenants/:tenantId/api-keys')
+  @Operation('issueApiKey', 'Issue an organisation API key with its scopes')
   @ApiBody({ schema: asSchema(issueApiKeyBody) })
   async issueKey(
     @Param('tenantId', new ZodPipe(uuidParam)) tenantId: string,
@@ -82,6 +87,7 @@ export class TenantsController {
 
   /** After a new master key is put first in MASTER_KEYS: re-wrap every organisation's data keys with it. */
   @Post('master-keys/rewrap')
+  @Operation('rewrapMasterKeys', "Re-wrap every organisation's data keys with the first master key")
   @HttpCode(200)
   async rewrap() {
     const all = await this.tenancy.asOperator((scope) => tenants.list(scope));

@@ -28,6 +28,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { type DomainError, problems } from '../problem/problem.js';
 import { adminMethodView, countByType, deleteMethod, strongestFirst } from './account-methods.service.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 const NO_ACCOUNT = 'account';
 const NO_METHOD = 'account or method';
@@ -61,6 +62,7 @@ export class AccountMethodsController {
 
   /** The account's verified methods (app passwords too), strongest first, and where its registration stands. */
   @Get('methods')
+  @Operation('listAccountMethods', "List an account's methods")
   @Header('cache-control', 'no-store')
   list(@Req() request: AuthedRequest, @Param('accountId', knownId(NO_ACCOUNT)) id: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -82,6 +84,7 @@ export class AccountMethodsController {
    * with it. When the default went, the strongest remaining method that may be a default becomes the default.
    */
   @Delete('methods/:methodId')
+  @Operation('removeAccountMethod', "Remove one of an account's methods")
   @HttpCode(204)
   async remove(
     @Req() request: AuthedRequest,
@@ -102,6 +105,7 @@ export class AccountMethodsController {
    * registration starts over with no snoozes used; the next sign-in, after the password, goes to the wizard.
    */
   @Post('require-registration')
+  @Operation('requireRegistration', 'Require an account to register its methods again')
   @HttpCode(204)
   async requireRegistration(
     @Req() request: AuthedRequest,
@@ -126,6 +130,7 @@ export class AccountMethodsController {
 
   /** Every app password of the account stops working. */
   @Delete('app-passwords')
+  @Operation('revokeAllAppPasswords', 'Revoke every app password of an account')
   @HttpCode(204)
   async revokeAppPasswords(
     @Req() request: AuthedRequest,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 const deliveriesQuery = z
   .object({
@@ -23,6 +24,7 @@ export class DeliveriesController {
   constructor(private readonly tenancy: Tenancy) {}
 
   @Get()
+  @Operation('listDeliveries', 'List deliveries (never their content)')
   list(
     @Req() request: AuthedRequest,
     @Query(new ZodPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>,

@@ -9,6 +9,7 @@ import { problems } from '../problem/problem.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DIRECTORY_CONTEXT, Writeback, directoryProblem } from '../sspr/writeback.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 const directoryBody = z.strictObject({ kind: z.literal('ldap'), settings: ldapDirectorySettings });
 
@@ -29,6 +30,7 @@ export class DirectoryController {
   ) {}
 
   @Get()
+  @Operation('getDirectory', "Get the organisation's directory connection (password writeback)")
   get(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const saved = await directorySettings.find(scope);
@@ -41,6 +43,7 @@ export class DirectoryController {
   }
 
   @Put()
+  @Operation('saveDirectory', "Configure the organisation's directory connection")
   @ApiBody(bodyDoc(directoryBody))
   async save(
     @Req() request: AuthedRequest,
@@ -65,6 +68,7 @@ export class DirectoryController {
 
   /** Binds with the saved settings: 204 when the directory answers, otherwise what is wrong. */
   @Post('check')
+  @Operation('checkDirectory', 'Check the directory connection')
   @HttpCode(204)
   async check(@Req() request: AuthedRequest) {
     const connector = await this.tenancy.run(request.tenant!.tenantId, (scope) =>
@@ -82,6 +86,7 @@ export class DirectoryController {
 
   /** No more writeback: Verity's password is the only one. */
   @Delete()
+  @Operation('removeDirectory', "Remove the organisation's directory connection")
   @HttpCode(204)
   async remove(@Req() request: AuthedRequest) {
     const { tenantId, keyId } = request.tenant!;

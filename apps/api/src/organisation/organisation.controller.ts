@@ -9,6 +9,7 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { AREA_SCOPES, RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 function accountView(a: Account) {
   return {
@@ -40,6 +41,7 @@ export class OrganisationController {
   ) {}
 
   @Get('organisation')
+  @Operation('getOrganisation', "Get the organisation's name and policy")
   @RequireScope(...AREA_SCOPES)
   organisation(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -56,6 +58,7 @@ export class OrganisationController {
   }
 
   @Get('accounts')
+  @Operation('listAccounts', 'List accounts')
   list(@Req() request: AuthedRequest, @Query(new ZodPipe(page)) query: z.output<typeof page>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const [rows, total] = await accounts.list(scope, query);
@@ -64,6 +67,7 @@ export class OrganisationController {
   }
 
   @Post('accounts')
+  @Operation('createAccount', 'Create an account')
   @ApiBody({ schema: z.toJSONSchema(createAccountBody, { io: 'input' }) as Record<string, unknown> })
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(createAccountBody)) body: CreateAccountBody) {
     const { tenantId, keyId } = request.tenant!;
@@ -75,6 +79,7 @@ export class OrganisationController {
   }
 
   @Get('accounts/:accountId')
+  @Operation('getAccount', 'Get an account')
   get(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     const { tenantId } = request.tenant!;
     return this.tenancy.run(tenantId, async (scope) => {
@@ -88,6 +93,7 @@ export class OrganisationController {
   }
 
   @Get('audit-events')
+  @Operation('listAuditEvents', 'List the latest audit events')
   @RequireScope('audit')
   events(@Req() request: AuthedRequest, @Query(new ZodPipe(auditQuery)) query: z.output<typeof auditQuery>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({

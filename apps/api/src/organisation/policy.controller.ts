@@ -23,6 +23,7 @@ import { policyAccount } from '../methods/policy-account.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 const savePolicyBody = z
   .object({
@@ -68,6 +69,7 @@ export class PolicyController {
   constructor(private readonly tenancy: Tenancy) {}
 
   @Get()
+  @Operation('getPolicy', "Get the organisation's policy")
   get(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const tenant = await tenants.own(scope);
@@ -76,6 +78,7 @@ export class PolicyController {
   }
 
   @Put()
+  @Operation('savePolicy', "Replace the organisation's policy")
   save(
     @Req() request: AuthedRequest,
     @Body(new ZodPipe(savePolicyBody)) body: z.output<typeof savePolicyBody>,
@@ -108,6 +111,7 @@ export class PolicyController {
 
   /** What the change would do: how many staff would be blocked, nudged or fine, per rule, before and after. */
   @Post('dry-run')
+  @Operation('dryRunPolicy', 'Check a policy without saving it')
   @HttpCode(200)
   dryRun(@Req() request: AuthedRequest, @Body(new ZodPipe(dryRunBody)) body: z.output<typeof dryRunBody>) {
     const proposed = check(body.policy);

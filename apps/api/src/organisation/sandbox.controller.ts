@@ -9,6 +9,7 @@ import { type ApiConfig, CONFIG } from '../config.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
@@ -26,6 +27,7 @@ export class SandboxController {
   ) {}
 
   @Get('messages')
+  @Operation('listSandboxMessages', 'List the messages the sandbox channel kept')
   messages(
     @Req() request: AuthedRequest,
     @Query(new ZodPipe(inboxQuery)) query: z.output<typeof inboxQuery>,

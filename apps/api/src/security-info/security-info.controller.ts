@@ -36,6 +36,7 @@ import {
 } from './schemas.js';
 import { SecurityInfo } from './security-info.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 /** The person in this live session, as the holder of the changes they make. */
 function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
@@ -69,6 +70,7 @@ export class SecurityInfoController {
   ) {}
 
   @Get()
+  @Operation('getSecurityInfo', "Get a signed-in person's methods")
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   overview(@Req() request: SessionRequest) {
@@ -77,6 +79,7 @@ export class SecurityInfoController {
 
   /** "Add sign-in method". */
   @Post('methods')
+  @Operation('addSecurityInfoMethod', 'Start adding a method')
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -86,6 +89,7 @@ export class SecurityInfoController {
   }
 
   @Get('enrolments/:enrolmentId')
+  @Operation('getSecurityInfoEnrolment', "Get a method enrolment's state")
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   enrolment(@Req() request: SessionRequest, @Param('enrolmentId', new ZodPipe(uuidParam)) id: string) {
@@ -94,6 +98,7 @@ export class SecurityInfoController {
 
   /** "Resend code", or the authenticator app's test notification. */
   @Post('enrolments/:enrolmentId/resend')
+  @Operation('resendSecurityInfoEnrolment', "Send an enrolment's code again")
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   resend(@Req() request: SessionRequest, @Param('enrolmentId', new ZodPipe(uuidParam)) id: string) {
@@ -102,6 +107,7 @@ export class SecurityInfoController {
 
   /** "Next": the code, the security key's credential or the answers; empty after a call or a notification. */
   @Post('enrolments/:enrolmentId/verify')
+  @Operation('verifySecurityInfoEnrolment', 'Prove a new method')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -117,6 +123,7 @@ export class SecurityInfoController {
 
   /** "Change" a phone number: an enrolment for the new number, which replaces the old once proved. */
   @Put('methods/:methodId/phone')
+  @Operation('changeSecurityInfoPhone', "Change a phone method's number")
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -130,6 +137,7 @@ export class SecurityInfoController {
   }
 
   @Patch('methods/:methodId')
+  @Operation('renameSecurityInfoMethod', 'Rename a method')
   @RecentAuthentication()
   @ApiBody(bodyDoc(renameBody))
   rename(
@@ -141,6 +149,7 @@ export class SecurityInfoController {
   }
 
   @Delete('methods/:methodId')
+  @Operation('removeSecurityInfoMethod', 'Remove a method')
   @HttpCode(204)
   @RecentAuthentication()
   async remove(@Req() request: SessionRequest, @Param('methodId', new ZodPipe(uuidParam)) methodId: string) {
@@ -149,6 +158,7 @@ export class SecurityInfoController {
 
   /** "Change default sign-in method". */
   @Put('default-method')
+  @Operation('setDefaultMethod', 'Choose the default sign-in method')
   @RecentAuthentication()
   @ApiBody(bodyDoc(defaultMethodBody))
   setDefault(
@@ -160,6 +170,7 @@ export class SecurityInfoController {
 
   /** A new app password, shown this once. */
   @Post('app-passwords')
+  @Operation('createOwnAppPassword', 'Create an app password for oneself')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   @ApiBody(bodyDoc(createAppPasswordBody))
@@ -172,12 +183,14 @@ export class SecurityInfoController {
   }
 
   @Get('app-passwords')
+  @Operation('listOwnAppPasswords', "List one's own app passwords")
   @UseGuards(SessionGuard)
   listAppPasswords(@Req() request: SessionRequest) {
     return this.appPasswords.list(request.tenant!.tenantId, request.staffSession!.session.accountId);
   }
 
   @Delete('app-passwords/:id')
+  @Operation('revokeOwnAppPassword', "Revoke one's own app password")
   @HttpCode(204)
   @RecentAuthentication()
   async revokeAppPassword(@Req() request: SessionRequest, @Param('id', new ZodPipe(uuidParam)) id: string) {

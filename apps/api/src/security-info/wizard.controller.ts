@@ -6,6 +6,7 @@ import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { type EnrolmentAnswer, type StartEnrolment, enrolmentAnswer, startEnrolment } from './schemas.js';
 import { RegistrationWizard } from './wizard.service.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 /**
  * "Keep your account secure": the registration wizard of a sign-in at `registration_required`, called by the
@@ -20,12 +21,14 @@ export class RegistrationWizardController {
   constructor(private readonly wizard: RegistrationWizard) {}
 
   @Get()
+  @Operation('getRegistration', "Get the registration wizard's state")
   @Header('cache-control', 'no-store')
   view(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
     return this.wizard.view(request.tenant!.tenantId, flowId);
   }
 
   @Post('methods')
+  @Operation('addRegistrationMethod', 'Start adding a method in the registration wizard')
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(startEnrolment))
   add(
@@ -37,6 +40,7 @@ export class RegistrationWizardController {
   }
 
   @Get('enrolments/:enrolmentId')
+  @Operation('getRegistrationEnrolment', "Get a registration enrolment's state")
   @Header('cache-control', 'no-store')
   enrolment(
     @Req() request: AuthedRequest,
@@ -47,6 +51,7 @@ export class RegistrationWizardController {
   }
 
   @Post('enrolments/:enrolmentId/resend')
+  @Operation('resendRegistrationEnrolment', "Send a registration enrolment's code again")
   @Header('cache-control', 'no-store')
   resend(
     @Req() request: AuthedRequest,
@@ -57,6 +62,7 @@ export class RegistrationWizardController {
   }
 
   @Post('enrolments/:enrolmentId/verify')
+  @Operation('verifyRegistrationEnrolment', 'Prove a method added in the registration wizard')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(enrolmentAnswer))
@@ -71,6 +77,7 @@ export class RegistrationWizardController {
 
   /** "Skip for now". */
   @Post('snooze')
+  @Operation('snoozeRegistration', 'Put registration off for now')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   snooze(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
@@ -79,6 +86,7 @@ export class RegistrationWizardController {
 
   /** "Done". */
   @Post('done')
+  @Operation('finishRegistration', 'Finish registration and go on with the sign-in')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   done(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {

@@ -10,6 +10,7 @@ import { SessionsService } from './sessions.service.js';
 import { requireRecentAuthentication } from './step-up.guard.js';
 import { StepUpService } from './step-up.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 /**
  * A signed-in member of staff's session at a relying application (the portal), called server-side with the
@@ -28,6 +29,7 @@ export class SessionsController {
 
   /** Exchanges a finished sign-in's result for a session, once. */
   @Post('sessions')
+  @Operation('createSession', 'Open a portal session from a completed sign-in')
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody({ schema: z.toJSONSchema(exchangeBody, { io: 'input' }) as Record<string, unknown> })
@@ -37,6 +39,7 @@ export class SessionsController {
 
   /** Who is signed in, how, and until when. */
   @Get('session')
+  @Operation('getCurrentSession', 'Get the current session')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -46,6 +49,7 @@ export class SessionsController {
 
   /** Sign out. */
   @Delete('session')
+  @Operation('signOut', 'Sign out of the current session')
   @HttpCode(204)
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -55,6 +59,7 @@ export class SessionsController {
 
   /** The person's own live sessions. */
   @Get('session/sessions')
+  @Operation('listOwnSessions', "List the signed-in person's sessions")
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -67,6 +72,7 @@ export class SessionsController {
    * authentication within the last 10 minutes (else 401 step-up-required); signing this one out does not.
    */
   @Delete('session/sessions/:sessionId')
+  @Operation('revokeOwnSession', "End one of the signed-in person's other sessions")
   @HttpCode(204)
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -84,6 +90,7 @@ export class SessionsController {
    * endpoints (with this session's token); when it finishes the session is re-authenticated with a new token.
    */
   @Post('session/step-up')
+  @Operation('startStepUp', 'Start a step-up sign-in for the current session')
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
@@ -105,6 +112,7 @@ export class AccountSessionsController {
 
   /** Every session of the account ends. */
   @Delete('sessions')
+  @Operation('revokeAccountSessions', 'End every session of an account')
   @HttpCode(204)
   async revokeAll(
     @Req() request: AuthedRequest,
@@ -115,6 +123,7 @@ export class AccountSessionsController {
 
   /** The account can no longer sign in, and every session of it ends. */
   @Post('disable')
+  @Operation('disableAccount', 'Disable an account')
   @HttpCode(204)
   async disable(
     @Req() request: AuthedRequest,
@@ -125,6 +134,7 @@ export class AccountSessionsController {
 
   /** The account can sign in again. */
   @Post('enable')
+  @Operation('enableAccount', 'Enable a disabled account')
   @HttpCode(204)
   async enable(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     await this.sessions.enable(request.tenant!, accountId);

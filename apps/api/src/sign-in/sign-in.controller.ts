@@ -38,6 +38,7 @@ import {
 } from './schemas.js';
 import { SignInService } from './sign-in.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 /** A step-up flow (POST /v1/session/step-up) is used with the token of the session it re-authenticates. */
 const stepUpSession = {
@@ -64,6 +65,7 @@ export class SignInController {
   ) {}
 
   @Post('sign-in')
+  @Operation('startSignIn', 'Start a sign-in with a username and password')
   @ClientAddressIn('client')
   @HttpCode(200)
   @ApiBody(bodyDoc(startBody))
@@ -72,6 +74,7 @@ export class SignInController {
   }
 
   @Get('sign-in/:flowId')
+  @Operation('getSignIn', "Get a sign-in's state")
   @Header('cache-control', 'no-store')
   @ApiHeader(stepUpSession)
   status(
@@ -87,6 +90,7 @@ export class SignInController {
   }
 
   @Post('sign-in/:flowId/challenges')
+  @Operation('createSignInChallenge', 'Issue a challenge for one of the methods offered')
   @ApiBody(bodyDoc(challengeBody))
   @ApiHeader(stepUpSession)
   challenge(
@@ -99,6 +103,7 @@ export class SignInController {
   }
 
   @Post('sign-in/:flowId/challenges/:challengeId/verify')
+  @Operation('verifySignInChallenge', 'Answer a challenge')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(verifyBody))
@@ -115,6 +120,7 @@ export class SignInController {
 
   /** The activation link for the registration QR code of an authenticator app. */
   @Post('accounts/:accountId/authenticator-activations')
+  @Operation('createAuthenticatorActivation', "Start an authenticator app's activation (the QR code's link)")
   @RequireScope('devices')
   activation(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -137,6 +143,7 @@ export class AccountSecurityController {
 
   /** Lifts a factor's lock before its back-off runs out. */
   @Post('methods/:methodId/unlock')
+  @Operation('unlockMethod', "Lift a method's lock before its back-off runs out")
   @HttpCode(204)
   async unlock(
     @Req() request: AuthedRequest,
@@ -154,6 +161,7 @@ export class AccountSecurityController {
 
   /** After review of a fraud report: the account may sign in and receive pushes again. */
   @Post('risk/clear')
+  @Operation('clearAccountRisk', "Clear an account's risk after a fraud report")
   @HttpCode(204)
   async clearRisk(
     @Req() request: AuthedRequest,
@@ -166,6 +174,7 @@ export class AccountSecurityController {
 
   /** Every "don't ask again" of the account stops working. */
   @Delete('remembered-devices')
+  @Operation('forgetRememberedDevices', "Forget an account's remembered devices")
   @RequireScope('devices')
   @HttpCode(204)
   async forget(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
@@ -207,6 +216,7 @@ export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswords) {}
 
   @Post('accounts/:accountId/app-passwords')
+  @Operation('createAppPassword', 'Create an app password for an account')
   @ApiBody(bodyDoc(createAppPasswordBody))
   create(
     @Req() request: AuthedRequest,
@@ -217,11 +227,13 @@ export class AppPasswordsController {
   }
 
   @Get('accounts/:accountId/app-passwords')
+  @Operation('listAppPasswords', "List an account's app passwords")
   list(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     return this.appPasswords.list(request.tenant!.tenantId, accountId);
   }
 
   @Delete('accounts/:accountId/app-passwords/:id')
+  @Operation('revokeAppPassword', 'Revoke an app password')
   @HttpCode(204)
   async revoke(
     @Req() request: AuthedRequest,
@@ -232,6 +244,7 @@ export class AppPasswordsController {
   }
 
   @Post('legacy/verify')
+  @Operation('verifyLegacyPassword', 'Verify a username and app password (legacy clients)')
   @RequireScope('sign-in')
   @ClientAddressIn('ip')
   @HttpCode(200)
@@ -251,6 +264,7 @@ export class DevicesController {
   constructor(private readonly devices: DeviceService) {}
 
   @Post('activate')
+  @Operation('activateDevice', 'Activate an authenticator device')
   @HttpCode(200)
   @ApiBody(bodyDoc(activateBody))
   activate(
@@ -262,6 +276,7 @@ export class DevicesController {
   }
 
   @Get('challenges')
+  @Operation('listDeviceChallenges', 'List the push challenges waiting for a device')
   pending(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -271,6 +286,7 @@ export class DevicesController {
   }
 
   @Post('challenges/:challengeId/answer')
+  @Operation('answerDeviceChallenge', 'Approve or deny a push challenge')
   @HttpCode(200)
   answer(
     @Param('organisation') organisation: string,
@@ -282,6 +298,7 @@ export class DevicesController {
   }
 
   @Put('push-token')
+  @Operation('setDevicePushToken', "Set a device's push token")
   pushToken(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -291,6 +308,7 @@ export class DevicesController {
   }
 
   @Delete()
+  @Operation('deactivateDevice', 'Deactivate a device')
   deactivate(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -307,6 +325,7 @@ export class KeysController {
   constructor(private readonly signer: ResultSigner) {}
 
   @Get('jwks.json')
+  @Operation('getSigningKeys', 'Get the public keys that verify sign-in results (JWKS)')
   jwks() {
     return this.signer.jwks();
   }

@@ -7,6 +7,7 @@ import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { PasswordResets } from './password-reset.service.js';
 import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } from './schemas.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation } from '../openapi/operation.js';
 
 /**
  * "Forgot my password" (self-service password reset), called by the portal with the organisation's key: the
@@ -22,6 +23,7 @@ export class PasswordResetController {
   constructor(private readonly resets: PasswordResets) {}
 
   @Post()
+  @Operation('startPasswordReset', 'Start a self-service password reset')
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(startResetBody))
@@ -33,12 +35,14 @@ export class PasswordResetController {
   }
 
   @Get(':flowId')
+  @Operation('getPasswordReset', "Get a password reset's state")
   @Header('cache-control', 'no-store')
   status(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
     return this.resets.status(request.tenant!.tenantId, flowId);
   }
 
   @Post(':flowId/captcha')
+  @Operation('solvePasswordResetCaptcha', "Answer a password reset's captcha")
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(captchaBody))
@@ -51,6 +55,7 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/challenges')
+  @Operation('createPasswordResetChallenge', 'Issue a challenge for one of the checks offered')
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(gateBody))
   challenge(
@@ -62,6 +67,7 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/challenges/:challengeId/verify')
+  @Operation('verifyPasswordResetChallenge', 'Answer a password reset challenge')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(gateAnswerBody))
@@ -76,6 +82,7 @@ export class PasswordResetController {
 
   /** The strength of a password as it is typed, and why it would be refused. */
   @Post(':flowId/password/check')
+  @Operation('checkNewPassword', 'Check a new password against the rules without setting it')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(passwordBody))
@@ -88,6 +95,7 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/password')
+  @Operation('setNewPassword', 'Set the new password (and write it back to the directory)')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(passwordBody))
