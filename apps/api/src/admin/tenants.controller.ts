@@ -8,7 +8,14 @@ import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { Onboarding } from './onboarding.service.js';
 import { type CreateTenantBody, createTenantBody, issueApiKeyBody, uuidParam } from './schemas.js';
-import { Operation } from '../openapi/operation.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import {
+  createdTenantResponse,
+  issuedKeyResponse,
+  rewrapResponse,
+  tenantListResponse,
+  tenantResponse,
+} from './responses.js';
 
 export function tenantView(t: TenantSummary) {
   return {
@@ -39,6 +46,8 @@ export class TenantsController {
 
   @Post('tenants')
   @Operation('createTenant', 'Onboard an organisation with its first administrator')
+  @Responds(201, createdTenantResponse)
+  @Problems({ 409: ['conflict'] })
   @ApiBody({ schema: asSchema(createTenantBody) })
   async create(@Body(new ZodPipe(createTenantBody)) body: CreateTenantBody) {
     const { tenant, administrator, temporaryPassword } = await this.onboarding.createTenant(body);
@@ -50,12 +59,15 @@ export class TenantsController {
 
   @Get('tenants')
   @Operation('listTenants', 'List the organisations')
+  @Responds(200, tenantListResponse)
   async list() {
     return { tenants: (await this.tenancy.asOperator((scope) => tenants.list(scope))).map(tenantView) };
   }
 
   @Get('tenants/:tenantId')
   @Operation('getTenant', 'Get an organisation')
+  @Responds(200, tenantResponse)
+  @Problems({ 404: ['not-found'] })
   async get(@Param('tenantId', new ZodPipe(uuidParam)) tenantId: string) {
     const tenant = await this.tenancy.asOperator((scope) => tenants.findById(scope, tenantId));
     if (!tenant) throw problems.notFound('organisation');
@@ -64,6 +76,8 @@ export class TenantsController {
 
   @Post('tenants/:tenantId/api-keys')
   @Operation('issueApiKey', 'Issue an organisation API key with its scopes')
+  @Responds(201, issuedKeyResponse)
+  @Problems({ 404: ['not-found'] })
   @ApiBody({ schema: asSchema(issueApiKeyBody) })
   async issueKey(
     @Param('tenantId', new ZodPipe(uuidParam)) tenantId: string,
@@ -88,6 +102,7 @@ export class TenantsController {
   /** After a new master key is put first in MASTER_KEYS: re-wrap every organisation's data keys with it. */
   @Post('master-keys/rewrap')
   @Operation('rewrapMasterKeys', "Re-wrap every organisation's data keys with the first master key")
+  @Responds(200, rewrapResponse)
   @HttpCode(200)
   async rewrap() {
     const all = await this.tenancy.asOperator((scope) => tenants.list(scope));

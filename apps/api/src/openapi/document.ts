@@ -24,9 +24,9 @@ export const problemSchema = z
       .optional()
       .describe('Each bad field (validation-failed, policy-invalid)'),
     reasons: z
-      .array(z.object({ code: z.string(), message: z.string() }))
+      .array(z.object({ code: z.string(), message: z.string() }).loose())
       .optional()
-      .describe('Why a rule refused the request, each with a machine-readable code'),
+      .describe('Why a rule refused the request, each with a machine-readable code (and what it is about)'),
     retryAfterSeconds: z.number().int().min(1).optional().describe('Also sent as Retry-After'),
   })
   .loose()
@@ -114,8 +114,10 @@ function commonProblems(operation: Operation): Record<string, string[]> {
   const takesInput = operation.requestBody !== undefined || (operation.parameters ?? []).length > 0;
   if (takesInput) common[400] = ['validation-failed', 'invalid-value'];
   if (operation.requestBody !== undefined) {
-    common[400] = [...common[400]!, 'malformed-body'];
-    common[413] = ['body-too-large'];
+    // http-400 and http-413: what a body that Fastify refuses before Nest (a __proto__ key, too large for
+    // rawBody) is answered with today
+    common[400] = [...common[400]!, 'malformed-body', 'http-400'];
+    common[413] = ['body-too-large', 'http-413'];
     common[415] = ['unsupported-media-type'];
   }
   return common;

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtension, ApiOperation, ApiParam, ApiResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
 /** The extension that carries an operation's problem codes by status until the document is completed. */
@@ -42,3 +42,16 @@ export const Problems = (byStatus: Record<number, readonly string[]>) =>
 /** A path parameter whose type the route's ZodPipe sets (Nest documents the others as strings by itself). */
 export const PathParam = (name: string, schema: z.ZodType) =>
   ApiParam({ name, required: true, schema: jsonSchemaOf(schema, 'input') as never });
+
+/** The query parameters a route's ZodPipe takes, one per field of its (object) schema. */
+export const QueryParams = (schema: z.ZodObject) => {
+  const { properties = {}, required = [] } = jsonSchemaOf(schema, 'input') as {
+    properties?: Record<string, Record<string, unknown>>;
+    required?: string[];
+  };
+  return applyDecorators(
+    ...Object.entries(properties).map(([name, property]) =>
+      ApiQuery({ name, required: required.includes(name), schema: property as never }),
+    ),
+  );
+};

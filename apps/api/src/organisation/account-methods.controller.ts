@@ -28,7 +28,8 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { type DomainError, problems } from '../problem/problem.js';
 import { adminMethodView, countByType, deleteMethod, strongestFirst } from './account-methods.service.js';
 import { RequireScope } from '../auth/scopes.js';
-import { Operation } from '../openapi/operation.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { adminMethodListResponse } from '../sign-in/responses.js';
 
 const NO_ACCOUNT = 'account';
 const NO_METHOD = 'account or method';
@@ -63,6 +64,8 @@ export class AccountMethodsController {
   /** The account's verified methods (app passwords too), strongest first, and where its registration stands. */
   @Get('methods')
   @Operation('listAccountMethods', "List an account's methods")
+  @Responds(200, adminMethodListResponse)
+  @Problems({ 404: ['not-found'] })
   @Header('cache-control', 'no-store')
   list(@Req() request: AuthedRequest, @Param('accountId', knownId(NO_ACCOUNT)) id: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -85,6 +88,8 @@ export class AccountMethodsController {
    */
   @Delete('methods/:methodId')
   @Operation('removeAccountMethod', "Remove one of an account's methods")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async remove(
     @Req() request: AuthedRequest,
@@ -106,6 +111,8 @@ export class AccountMethodsController {
    */
   @Post('require-registration')
   @Operation('requireRegistration', 'Require an account to register its methods again')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async requireRegistration(
     @Req() request: AuthedRequest,
@@ -131,6 +138,8 @@ export class AccountMethodsController {
   /** Every app password of the account stops working. */
   @Delete('app-passwords')
   @Operation('revokeAllAppPasswords', 'Revoke every app password of an account')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async revokeAppPasswords(
     @Req() request: AuthedRequest,

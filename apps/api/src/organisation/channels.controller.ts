@@ -9,7 +9,8 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
-import { Operation, PathParam } from '../openapi/operation.js';
+import { Operation, PathParam, Problems, Responds } from '../openapi/operation.js';
+import { channelsResponse, savedChannelResponse } from './responses.js';
 
 const kind = z.enum(['push', 'sms', 'voice', 'email'], 'must be push, sms, voice or email');
 const settingBody = z
@@ -37,6 +38,7 @@ export class ChannelsController {
 
   @Get()
   @Operation('listChannels', "List the organisation's channels")
+  @Responds(200, channelsResponse)
   list(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({
       channels: (await channelSettings.all(scope)).map((s) => ({
@@ -49,6 +51,8 @@ export class ChannelsController {
 
   @Put(':kind')
   @Operation('saveChannel', "Configure one of the organisation's channels")
+  @Responds(200, savedChannelResponse)
+  @Problems({ 422: ['channel-invalid', 'wrong-channel-kind'] })
   @PathParam('kind', kind)
   @ApiBody(bodyDoc(settingBody))
   async save(
@@ -105,6 +109,8 @@ export class ChannelsController {
   /** Back to the service's default channel for this kind. */
   @Delete(':kind')
   @Operation('removeChannel', "Remove the organisation's configuration of a channel")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @PathParam('kind', kind)
   @HttpCode(204)
   async remove(

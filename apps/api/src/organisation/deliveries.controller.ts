@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { RequireScope } from '../auth/scopes.js';
-import { Operation } from '../openapi/operation.js';
+import { Operation, QueryParams, Responds } from '../openapi/operation.js';
+import { deliveriesResponse } from './responses.js';
 
 const deliveriesQuery = z
   .object({
@@ -25,6 +26,8 @@ export class DeliveriesController {
 
   @Get()
   @Operation('listDeliveries', 'List deliveries (never their content)')
+  @QueryParams(deliveriesQuery)
+  @Responds(200, deliveriesResponse)
   list(
     @Req() request: AuthedRequest,
     @Query(new ZodPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>,

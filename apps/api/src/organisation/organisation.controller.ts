@@ -9,7 +9,14 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { AREA_SCOPES, RequireScope } from '../auth/scopes.js';
-import { Operation } from '../openapi/operation.js';
+import { Operation, Problems, QueryParams, Responds } from '../openapi/operation.js';
+import {
+  accountDetailResponse,
+  accountListResponse,
+  accountResponse,
+  auditEventsResponse,
+  organisationResponse,
+} from './responses.js';
 
 function accountView(a: Account) {
   return {
@@ -42,6 +49,7 @@ export class OrganisationController {
 
   @Get('organisation')
   @Operation('getOrganisation', "Get the organisation's name and policy")
+  @Responds(200, organisationResponse)
   @RequireScope(...AREA_SCOPES)
   organisation(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -59,6 +67,8 @@ export class OrganisationController {
 
   @Get('accounts')
   @Operation('listAccounts', 'List accounts')
+  @QueryParams(page)
+  @Responds(200, accountListResponse)
   list(@Req() request: AuthedRequest, @Query(new ZodPipe(page)) query: z.output<typeof page>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const [rows, total] = await accounts.list(scope, query);
@@ -68,6 +78,8 @@ export class OrganisationController {
 
   @Post('accounts')
   @Operation('createAccount', 'Create an account')
+  @Responds(201, accountResponse)
+  @Problems({ 409: ['conflict'] })
   @ApiBody({ schema: z.toJSONSchema(createAccountBody, { io: 'input' }) as Record<string, unknown> })
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(createAccountBody)) body: CreateAccountBody) {
     const { tenantId, keyId } = request.tenant!;
@@ -80,6 +92,8 @@ export class OrganisationController {
 
   @Get('accounts/:accountId')
   @Operation('getAccount', 'Get an account')
+  @Responds(200, accountDetailResponse)
+  @Problems({ 404: ['not-found'] })
   get(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     const { tenantId } = request.tenant!;
     return this.tenancy.run(tenantId, async (scope) => {
@@ -94,6 +108,8 @@ export class OrganisationController {
 
   @Get('audit-events')
   @Operation('listAuditEvents', 'List the latest audit events')
+  @QueryParams(auditQuery)
+  @Responds(200, auditEventsResponse)
   @RequireScope('audit')
   events(@Req() request: AuthedRequest, @Query(new ZodPipe(auditQuery)) query: z.output<typeof auditQuery>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({

@@ -10,7 +10,9 @@ import { SessionsService } from './sessions.service.js';
 import { requireRecentAuthentication } from './step-up.guard.js';
 import { StepUpService } from './step-up.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
-import { Operation } from '../openapi/operation.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { mfaRequired } from '../sign-in/responses.js';
+import { createdSessionResponse, sessionListResponse, sessionResponse } from './responses.js';
 
 /**
  * A signed-in member of staff's session at a relying application (the portal), called server-side with the
@@ -30,6 +32,8 @@ export class SessionsController {
   /** Exchanges a finished sign-in's result for a session, once. */
   @Post('sessions')
   @Operation('createSession', 'Open a portal session from a completed sign-in')
+  @Responds(201, createdSessionResponse)
+  @Problems({ 401: ['result-invalid'], 409: ['result-used'] })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody({ schema: z.toJSONSchema(exchangeBody, { io: 'input' }) as Record<string, unknown> })
@@ -40,6 +44,8 @@ export class SessionsController {
   /** Who is signed in, how, and until when. */
   @Get('session')
   @Operation('getCurrentSession', 'Get the current session')
+  @Responds(200, sessionResponse)
+  @Problems({ 401: ['session-expired'] })
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -50,6 +56,8 @@ export class SessionsController {
   /** Sign out. */
   @Delete('session')
   @Operation('signOut', 'Sign out of the current session')
+  @Responds(204)
+  @Problems({ 401: ['session-expired'] })
   @HttpCode(204)
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -60,6 +68,8 @@ export class SessionsController {
   /** The person's own live sessions. */
   @Get('session/sessions')
   @Operation('listOwnSessions', "List the signed-in person's sessions")
+  @Responds(200, sessionListResponse)
+  @Problems({ 401: ['session-expired'] })
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -73,6 +83,8 @@ export class SessionsController {
    */
   @Delete('session/sessions/:sessionId')
   @Operation('revokeOwnSession', "End one of the signed-in person's other sessions")
+  @Responds(204)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'] })
   @HttpCode(204)
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
@@ -91,6 +103,8 @@ export class SessionsController {
    */
   @Post('session/step-up')
   @Operation('startStepUp', 'Start a step-up sign-in for the current session')
+  @Responds(201, mfaRequired, 'A flow at mfa_required, used with the sign-in endpoints and this token')
+  @Problems({ 401: ['session-expired'], 409: ['step-up-unavailable'] })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
@@ -113,6 +127,8 @@ export class AccountSessionsController {
   /** Every session of the account ends. */
   @Delete('sessions')
   @Operation('revokeAccountSessions', 'End every session of an account')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async revokeAll(
     @Req() request: AuthedRequest,
@@ -124,6 +140,8 @@ export class AccountSessionsController {
   /** The account can no longer sign in, and every session of it ends. */
   @Post('disable')
   @Operation('disableAccount', 'Disable an account')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async disable(
     @Req() request: AuthedRequest,
@@ -135,6 +153,8 @@ export class AccountSessionsController {
   /** The account can sign in again. */
   @Post('enable')
   @Operation('enableAccount', 'Enable a disabled account')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async enable(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     await this.sessions.enable(request.tenant!, accountId);
