@@ -4,7 +4,7 @@ import { ApiKeyRepository, Tenancy, type TenantSummary, audit, tenants } from '@
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { OperatorGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { Onboarding } from './onboarding.service.js';
 import { type CreateTenantBody, createTenantBody, issueApiKeyBody, uuidParam } from './schemas.js';
@@ -29,8 +29,6 @@ export function tenantView(t: TenantSummary) {
   };
 }
 
-const asSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-
 /** The operator's API: onboard organisations, issue their keys, rotate master keys. */
 @ApiTags('operator')
 @ApiBearerAuth()
@@ -48,7 +46,7 @@ export class TenantsController {
   @Operation('createTenant', 'Onboard an organisation with its first administrator')
   @Responds(201, createdTenantResponse)
   @Problems({ 409: ['conflict'] })
-  @ApiBody({ schema: asSchema(createTenantBody) })
+  @ApiBody(bodyDoc(createTenantBody))
   async create(@Body(new ZodPipe(createTenantBody)) body: CreateTenantBody) {
     const { tenant, administrator, temporaryPassword } = await this.onboarding.createTenant(body);
     return {
@@ -78,7 +76,7 @@ export class TenantsController {
   @Operation('issueApiKey', 'Issue an organisation API key with its scopes')
   @Responds(201, issuedKeyResponse)
   @Problems({ 404: ['not-found'] })
-  @ApiBody({ schema: asSchema(issueApiKeyBody) })
+  @ApiBody(bodyDoc(issueApiKeyBody))
   async issueKey(
     @Param('tenantId', new ZodPipe(uuidParam)) tenantId: string,
     @Body(new ZodPipe(issueApiKeyBody)) body: z.output<typeof issueApiKeyBody>,

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { CONTACT_EMAIL_CONTEXT, Onboarding } from '../admin/onboarding.service.js';
 import { type CreateAccountBody, createAccountBody, page, uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { AREA_SCOPES, RequireScope } from '../auth/scopes.js';
 import { Operation, Problems, QueryParams, Responds } from '../openapi/operation.js';
@@ -80,7 +80,7 @@ export class OrganisationController {
   @Operation('createAccount', 'Create an account')
   @Responds(201, accountResponse)
   @Problems({ 409: ['conflict'] })
-  @ApiBody({ schema: z.toJSONSchema(createAccountBody, { io: 'input' }) as Record<string, unknown> })
+  @ApiBody(bodyDoc(createAccountBody))
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(createAccountBody)) body: CreateAccountBody) {
     const { tenantId, keyId } = request.tenant!;
     return this.tenancy.run(tenantId, async (scope) =>

@@ -1,9 +1,8 @@
 import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
 import { uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { type ExchangeBody, type StepUpBody, exchangeBody, sessionHeaderDoc, stepUpBody } from './schemas.js';
 import { SessionGuard, type SessionRequest } from './session.guard.js';
 import { SessionsService } from './sessions.service.js';
@@ -36,7 +35,7 @@ export class SessionsController {
   @Problems({ 401: ['result-invalid'], 409: ['result-used'] })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
-  @ApiBody({ schema: z.toJSONSchema(exchangeBody, { io: 'input' }) as Record<string, unknown> })
+  @ApiBody(bodyDoc(exchangeBody))
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(exchangeBody)) body: ExchangeBody) {
     return this.sessions.exchange(request.tenant!.tenantId, body);
   }
@@ -109,7 +108,7 @@ export class SessionsController {
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   @ApiHeader(sessionHeaderDoc)
-  @ApiBody({ schema: z.toJSONSchema(stepUpBody, { io: 'input' }) as Record<string, unknown> })
+  @ApiBody(bodyDoc(stepUpBody))
   stepUp(@Req() request: SessionRequest, @Body(new ZodPipe(stepUpBody)) body: StepUpBody) {
     return this.stepUps.start(request.tenant!.tenantId, request.staffSession!, body);
   }
