@@ -196,6 +196,12 @@ async function test() {
   const { pm, env: buildEnv } = install();
   run(pm, ['run', 'typecheck'], buildEnv);
   run(pm, ['run', 'lint'], buildEnv);
+  // the OpenAPI document, written from the built API, against Redocly's rules (apps/api/redocly.yaml)
+  run(pm, ['--filter', '@verity/api', 'run', 'openapi:lint'], {
+    ...buildEnv,
+    REDOCLY_TELEMETRY: 'off',
+    REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+  });
   ensureOpenLdapInstalled(log);
   ensureChromiumInstalled(log);
   const env = { ...buildEnv, ...(await ensureServices(root, log)) };

@@ -1,15 +1,15 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
-import { showRequiredScopes } from './auth/openapi-scopes.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
 import { NestPinoLogger, RequestLogController, createLogger, requestId } from '@verity/logging';
 import { ProblemFilter } from './problem/problem.filter.js';
+import { buildOpenApiDocument } from './openapi/document.js';
 
 /** Builds the API (not listening yet), so tests and the server start it the same way. */
 export async function createApp(
@@ -68,18 +68,7 @@ export async function createApp(
   if (config.QUEUE_DASHBOARD) await mountQueueDashboard(fastify, config);
 
   if (config.OPENAPI !== 'off') {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Verity API')
-        .setDescription(
-          'MFA and self-service password reset shared by NHS organisations. Errors are RFC 9457 problem+json.',
-        )
-        .setVersion('0.1.0')
-        .addBearerAuth()
-        .build(),
-    );
-    showRequiredScopes(document);
+    const document = buildOpenApiDocument(app);
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: 'docs/openapi.json',
       swaggerUiEnabled: config.OPENAPI === 'ui',

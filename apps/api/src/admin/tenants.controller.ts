@@ -4,10 +4,18 @@ import { ApiKeyRepository, Tenancy, type TenantSummary, audit, tenants } from '@
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { OperatorGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { Onboarding } from './onboarding.service.js';
 import { type CreateTenantBody, createTenantBody, issueApiKeyBody, uuidParam } from './schemas.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import {
+  createdTenantResponse,
+  issuedKeyResponse,
+  rewrapResponse,
+  tenantListResponse,
+  tenantResponse,
+} from './responses.js';
 
 export function tenantView(t: TenantSummary) {
   return {
@@ -20,8 +28,6 @@ export function tenantView(t: TenantSummary) {
     createdAt: t.createdAt,
   };
 }
-
-const asSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
 
 /** The operator's API: onboard organisations, issue their keys, rotate master keys. */
 @ApiTags('operator')
@@ -37,7 +43,10 @@ export class TenantsController {
   ) {}
 
   @Post('tenants')
-  @ApiBody({ schema: asSchema(createTenantBody) })
+  @Operation('createTenant', 'Onboard an organisation with its first administrator')
+  @Responds(201, createdTenantResponse)
+  @Problems({ 409: ['conflict'] })
+  @ApiBody(bodyDoc(createTenantBody))
   async create(@Body(new ZodPipe(createTenantBody)) body: CreateTenantBody) {
     const { tenant, administrator, temporaryPassword } = await this.onboarding.createTenant(body);
     return {
@@ -47,11 +56,16 @@ export class TenantsController {
   }
 
   @Get('tenants')
+  @Operation('listTenants', 'List the organisations')
+  @Responds(200, tenantListResponse)
   async list() {
     return { tenants: (await this.tenancy.asOperator((scope) => tenants.list(scope))).map(tenantView) };
   }
 
   @Get('tenants/:tenantId')
+  @Operation('getTenant', 'Get an organisation')
+  @Responds(200, tenantResponse)
+  @Problems({ 404: ['not-found'] })
   async get(@Param('tenantId', new ZodPipe(uuidParam)) tenantId: string) {
     const tenant = await this.tenancy.asOperator((scope) => tenants.findById(scope, tenantId));
     if (!tenant) throw problems.notFound('organisation');
@@ -59,7 +73,10 @@ export class TenantsController {
   }
 
   @Post('tenants/:tenantId/api-keys')
-  @ApiBody({ schema: asSchema(issueApiKeyBody) })
+  @Operation('issueApiKey', 'Issue an organisation API key with its scopes')
+  @Responds(201, issuedKeyResponse)
+  @Problems({ 404: ['not-found'] })
+  @ApiBody(bodyDoc(issueApiKeyBody))
   async issueKey(
     @Param('tenantId', new ZodPipe(uuidParam)) tenantId: string,
     @Body(new ZodPipe(issueApiKeyBody)) body: z.output<typeof issueApiKeyBody>,
@@ -82,6 +99,8 @@ export class TenantsController {
 
   /** After a new master key is put first in MASTER_KEYS: re-wrap every organisation's data keys with it. */
   @Post('master-keys/rewrap')
+  @Operation('rewrapMasterKeys', "Re-wrap every organisation's data keys with the first master key")
+  @Responds(200, rewrapResponse)
   @HttpCode(200)
   async rewrap() {
     const all = await this.tenancy.asOperator((scope) => tenants.list(scope));

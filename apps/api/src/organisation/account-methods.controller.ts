@@ -28,6 +28,8 @@ import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { type DomainError, problems } from '../problem/problem.js';
 import { adminMethodView, countByType, deleteMethod, strongestFirst } from './account-methods.service.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { adminMethodListResponse } from '../sign-in/responses.js';
 
 const NO_ACCOUNT = 'account';
 const NO_METHOD = 'account or method';
@@ -61,6 +63,9 @@ export class AccountMethodsController {
 
   /** The account's verified methods (app passwords too), strongest first, and where its registration stands. */
   @Get('methods')
+  @Operation('listAccountMethods', "List an account's methods")
+  @Responds(200, adminMethodListResponse)
+  @Problems({ 404: ['not-found'] })
   @Header('cache-control', 'no-store')
   list(@Req() request: AuthedRequest, @Param('accountId', knownId(NO_ACCOUNT)) id: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -82,6 +87,9 @@ export class AccountMethodsController {
    * with it. When the default went, the strongest remaining method that may be a default becomes the default.
    */
   @Delete('methods/:methodId')
+  @Operation('removeAccountMethod', "Remove one of an account's methods")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async remove(
     @Req() request: AuthedRequest,
@@ -102,6 +110,9 @@ export class AccountMethodsController {
    * registration starts over with no snoozes used; the next sign-in, after the password, goes to the wizard.
    */
   @Post('require-registration')
+  @Operation('requireRegistration', 'Require an account to register its methods again')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async requireRegistration(
     @Req() request: AuthedRequest,
@@ -126,6 +137,9 @@ export class AccountMethodsController {
 
   /** Every app password of the account stops working. */
   @Delete('app-passwords')
+  @Operation('revokeAllAppPasswords', 'Revoke every app password of an account')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async revokeAppPasswords(
     @Req() request: AuthedRequest,

@@ -1,14 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Put, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { ChannelConfigError, ChannelRegistry } from '@verity/channel-sdk';
 import { Tenancy, audit, channelSettings } from '@verity/db';
 import { ChannelChanges, settingsContext } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DomainError, problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, PathParam, Problems, Responds } from '../openapi/operation.js';
+import { channelsResponse, savedChannelResponse } from './responses.js';
 
 const kind = z.enum(['push', 'sms', 'voice', 'email'], 'must be push, sms, voice or email');
 const settingBody = z
@@ -35,6 +37,8 @@ export class ChannelsController {
   ) {}
 
   @Get()
+  @Operation('listChannels', "List the organisation's channels")
+  @Responds(200, channelsResponse)
   list(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({
       channels: (await channelSettings.all(scope)).map((s) => ({
@@ -46,6 +50,11 @@ export class ChannelsController {
   }
 
   @Put(':kind')
+  @Operation('saveChannel', "Configure one of the organisation's channels")
+  @Responds(200, savedChannelResponse)
+  @Problems({ 422: ['channel-invalid', 'wrong-channel-kind'] })
+  @PathParam('kind', kind)
+  @ApiBody(bodyDoc(settingBody))
   async save(
     @Req() request: AuthedRequest,
     @Param('kind', new ZodPipe(kind)) which: z.output<typeof kind>,
@@ -99,6 +108,10 @@ export class ChannelsController {
 
   /** Back to the service's default channel for this kind. */
   @Delete(':kind')
+  @Operation('removeChannel', "Remove the organisation's configuration of a channel")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
+  @PathParam('kind', kind)
   @HttpCode(204)
   async remove(
     @Req() request: AuthedRequest,

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, QueryParams, Responds } from '../openapi/operation.js';
+import { deliveriesResponse } from './responses.js';
 
 const deliveriesQuery = z
   .object({
@@ -23,6 +25,9 @@ export class DeliveriesController {
   constructor(private readonly tenancy: Tenancy) {}
 
   @Get()
+  @Operation('listDeliveries', 'List deliveries (never their content)')
+  @QueryParams(deliveriesQuery)
+  @Responds(200, deliveriesResponse)
   list(
     @Req() request: AuthedRequest,
     @Query(new ZodPipe(deliveriesQuery)) query: z.output<typeof deliveriesQuery>,

@@ -9,6 +9,8 @@ import { problems } from '../problem/problem.js';
 import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { DIRECTORY_CONTEXT, Writeback, directoryProblem } from '../sspr/writeback.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { directoryResponse, savedDirectoryResponse } from './responses.js';
 
 const directoryBody = z.strictObject({ kind: z.literal('ldap'), settings: ldapDirectorySettings });
 
@@ -29,6 +31,9 @@ export class DirectoryController {
   ) {}
 
   @Get()
+  @Operation('getDirectory', "Get the organisation's directory connection (password writeback)")
+  @Responds(200, directoryResponse)
+  @Problems({ 404: ['not-found'] })
   get(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const saved = await directorySettings.find(scope);
@@ -41,6 +46,8 @@ export class DirectoryController {
   }
 
   @Put()
+  @Operation('saveDirectory', "Configure the organisation's directory connection")
+  @Responds(200, savedDirectoryResponse)
   @ApiBody(bodyDoc(directoryBody))
   async save(
     @Req() request: AuthedRequest,
@@ -65,6 +72,14 @@ export class DirectoryController {
 
   /** Binds with the saved settings: 204 when the directory answers, otherwise what is wrong. */
   @Post('check')
+  @Operation('checkDirectory', 'Check the directory connection')
+  @Responds(204, undefined, 'The directory answers')
+  @Problems({
+    404: ['not-found'],
+    409: ['directory-account-missing'],
+    422: ['directory-refused'],
+    503: ['directory-misconfigured', 'directory-unavailable'],
+  })
   @HttpCode(204)
   async check(@Req() request: AuthedRequest) {
     const connector = await this.tenancy.run(request.tenant!.tenantId, (scope) =>
@@ -82,6 +97,9 @@ export class DirectoryController {
 
   /** No more writeback: Verity's password is the only one. */
   @Delete()
+  @Operation('removeDirectory', "Remove the organisation's directory connection")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async remove(@Req() request: AuthedRequest) {
     const { tenantId, keyId } = request.tenant!;

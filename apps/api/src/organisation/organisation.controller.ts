@@ -6,9 +6,17 @@ import { z } from 'zod';
 import { CONTACT_EMAIL_CONTEXT, Onboarding } from '../admin/onboarding.service.js';
 import { type CreateAccountBody, createAccountBody, page, uuidParam } from '../admin/schemas.js';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { AREA_SCOPES, RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, QueryParams, Responds } from '../openapi/operation.js';
+import {
+  accountDetailResponse,
+  accountListResponse,
+  accountResponse,
+  auditEventsResponse,
+  organisationResponse,
+} from './responses.js';
 
 function accountView(a: Account) {
   return {
@@ -40,6 +48,8 @@ export class OrganisationController {
   ) {}
 
   @Get('organisation')
+  @Operation('getOrganisation', "Get the organisation's name and policy")
+  @Responds(200, organisationResponse)
   @RequireScope(...AREA_SCOPES)
   organisation(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -56,6 +66,9 @@ export class OrganisationController {
   }
 
   @Get('accounts')
+  @Operation('listAccounts', 'List accounts')
+  @QueryParams(page)
+  @Responds(200, accountListResponse)
   list(@Req() request: AuthedRequest, @Query(new ZodPipe(page)) query: z.output<typeof page>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const [rows, total] = await accounts.list(scope, query);
@@ -64,7 +77,10 @@ export class OrganisationController {
   }
 
   @Post('accounts')
-  @ApiBody({ schema: z.toJSONSchema(createAccountBody, { io: 'input' }) as Record<string, unknown> })
+  @Operation('createAccount', 'Create an account')
+  @Responds(201, accountResponse)
+  @Problems({ 409: ['conflict'] })
+  @ApiBody(bodyDoc(createAccountBody))
   create(@Req() request: AuthedRequest, @Body(new ZodPipe(createAccountBody)) body: CreateAccountBody) {
     const { tenantId, keyId } = request.tenant!;
     return this.tenancy.run(tenantId, async (scope) =>
@@ -75,6 +91,9 @@ export class OrganisationController {
   }
 
   @Get('accounts/:accountId')
+  @Operation('getAccount', 'Get an account')
+  @Responds(200, accountDetailResponse)
+  @Problems({ 404: ['not-found'] })
   get(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     const { tenantId } = request.tenant!;
     return this.tenancy.run(tenantId, async (scope) => {
@@ -88,6 +107,9 @@ export class OrganisationController {
   }
 
   @Get('audit-events')
+  @Operation('listAuditEvents', 'List the latest audit events')
+  @QueryParams(auditQuery)
+  @Responds(200, auditEventsResponse)
   @RequireScope('audit')
   events(@Req() request: AuthedRequest, @Query(new ZodPipe(auditQuery)) query: z.output<typeof auditQuery>) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => ({

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import {
   type Account as AccountRow,
   type Method,
@@ -20,9 +20,11 @@ import {
 import { z } from 'zod';
 import { type AuthedRequest, TenantKeyGuard } from '../auth/guards.js';
 import { policyAccount } from '../methods/policy-account.js';
-import { ZodPipe } from '../problem/zod.pipe.js';
+import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { dryRunResponse, policyResponse } from './responses.js';
 
 const savePolicyBody = z
   .object({
@@ -68,6 +70,8 @@ export class PolicyController {
   constructor(private readonly tenancy: Tenancy) {}
 
   @Get()
+  @Operation('getPolicy', "Get the organisation's policy")
+  @Responds(200, policyResponse)
   get(@Req() request: AuthedRequest) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
       const tenant = await tenants.own(scope);
@@ -76,6 +80,10 @@ export class PolicyController {
   }
 
   @Put()
+  @Operation('savePolicy', "Replace the organisation's policy")
+  @ApiBody(bodyDoc(savePolicyBody))
+  @Responds(200, policyResponse)
+  @Problems({ 409: ['stale'], 422: ['policy-invalid', 'policy-unsafe'] })
   save(
     @Req() request: AuthedRequest,
     @Body(new ZodPipe(savePolicyBody)) body: z.output<typeof savePolicyBody>,
@@ -108,6 +116,10 @@ export class PolicyController {
 
   /** What the change would do: how many staff would be blocked, nudged or fine, per rule, before and after. */
   @Post('dry-run')
+  @Operation('dryRunPolicy', 'Check a policy without saving it')
+  @ApiBody(bodyDoc(dryRunBody))
+  @Responds(200, dryRunResponse)
+  @Problems({ 422: ['policy-invalid', 'policy-unsafe'] })
   @HttpCode(200)
   dryRun(@Req() request: AuthedRequest, @Body(new ZodPipe(dryRunBody)) body: z.output<typeof dryRunBody>) {
     const proposed = check(body.policy);

@@ -9,6 +9,8 @@ import { type ApiConfig, CONFIG } from '../config.js';
 import { ZodPipe } from '../problem/zod.pipe.js';
 import { problems } from '../problem/problem.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, QueryParams, Responds } from '../openapi/operation.js';
+import { sandboxMessagesResponse } from './responses.js';
 
 const inboxQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
@@ -26,6 +28,10 @@ export class SandboxController {
   ) {}
 
   @Get('messages')
+  @Operation('listSandboxMessages', 'List the messages the sandbox channel kept')
+  @QueryParams(inboxQuery)
+  @Responds(200, sandboxMessagesResponse)
+  @Problems({ 404: ['not-found'] })
   messages(
     @Req() request: AuthedRequest,
     @Query(new ZodPipe(inboxQuery)) query: z.output<typeof inboxQuery>,

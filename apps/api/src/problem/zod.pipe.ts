@@ -1,5 +1,6 @@
 import { type PipeTransform } from '@nestjs/common';
 import { z } from 'zod';
+import { jsonSchemaOf } from '../openapi/operation.js';
 import { problems } from './problem.js';
 
 /** Validates a body, query or parameter against a zod schema; every bad field is named in the 400. */
@@ -24,6 +25,4 @@ export class ZodPipe<T extends z.ZodType> implements PipeTransform<unknown, z.ou
 }
 
 /** The OpenAPI description of a body that ZodPipe validates: the same schema, as the client writes it. */
-export const bodyDoc = (schema: z.ZodType) => ({
-  schema: z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>,
-});
+export const bodyDoc = (schema: z.ZodType) => ({ schema: jsonSchemaOf(schema, 'input') });

@@ -36,6 +36,15 @@ import {
 } from './schemas.js';
 import { SecurityInfo } from './security-info.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import { appPasswordListResponse, createdAppPasswordResponse } from '../sign-in/responses.js';
+import {
+  defaultMethodResponse,
+  enrolmentResponse,
+  enrolmentVerifiedResponse,
+  methodSummary,
+  overviewResponse,
+} from './responses.js';
 
 /** The person in this live session, as the holder of the changes they make. */
 function holderOf(request: SessionRequest, client?: Holder['client']): Holder {
@@ -69,6 +78,9 @@ export class SecurityInfoController {
   ) {}
 
   @Get()
+  @Operation('getSecurityInfo', "Get a signed-in person's methods")
+  @Responds(200, overviewResponse)
+  @Problems({ 401: ['session-expired'] })
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   overview(@Req() request: SessionRequest) {
@@ -77,6 +89,13 @@ export class SecurityInfoController {
 
   /** "Add sign-in method". */
   @Post('methods')
+  @Operation('addSecurityInfoMethod', 'Start adding a method')
+  @Responds(201, enrolmentResponse)
+  @Problems({
+    401: ['session-expired', 'step-up-required'],
+    422: ['method-refused'],
+    429: ['resend-too-soon', 'too-many-sends'],
+  })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -86,6 +105,9 @@ export class SecurityInfoController {
   }
 
   @Get('enrolments/:enrolmentId')
+  @Operation('getSecurityInfoEnrolment', "Get a method enrolment's state")
+  @Responds(200, enrolmentResponse)
+  @Problems({ 401: ['session-expired'], 404: ['not-found'] })
   @Header('cache-control', 'no-store')
   @UseGuards(SessionGuard)
   enrolment(@Req() request: SessionRequest, @Param('enrolmentId', new ZodPipe(uuidParam)) id: string) {
@@ -94,6 +116,13 @@ export class SecurityInfoController {
 
   /** "Resend code", or the authenticator app's test notification. */
   @Post('enrolments/:enrolmentId/resend')
+  @Operation('resendSecurityInfoEnrolment', "Send an enrolment's code again")
+  @Responds(201, enrolmentResponse)
+  @Problems({
+    401: ['session-expired', 'step-up-required'],
+    404: ['not-found'],
+    429: ['resend-too-soon', 'too-many-sends'],
+  })
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   resend(@Req() request: SessionRequest, @Param('enrolmentId', new ZodPipe(uuidParam)) id: string) {
@@ -102,6 +131,15 @@ export class SecurityInfoController {
 
   /** "Next": the code, the security key's credential or the answers; empty after a call or a notification. */
   @Post('enrolments/:enrolmentId/verify')
+  @Operation('verifySecurityInfoEnrolment', 'Prove a new method')
+  @Responds(200, enrolmentVerifiedResponse)
+  @Problems({
+    400: ['wrong-code'],
+    401: ['session-expired', 'step-up-required'],
+    404: ['not-found'],
+    409: ['code-already-used', 'not-verified-yet'],
+    422: ['method-refused'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -117,6 +155,14 @@ export class SecurityInfoController {
 
   /** "Change" a phone number: an enrolment for the new number, which replaces the old once proved. */
   @Put('methods/:methodId/phone')
+  @Operation('changeSecurityInfoPhone', "Change a phone method's number")
+  @Responds(200, enrolmentResponse)
+  @Problems({
+    401: ['session-expired', 'step-up-required'],
+    404: ['not-found'],
+    422: ['method-refused'],
+    429: ['resend-too-soon', 'too-many-sends'],
+  })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
@@ -130,6 +176,9 @@ export class SecurityInfoController {
   }
 
   @Patch('methods/:methodId')
+  @Operation('renameSecurityInfoMethod', 'Rename a method')
+  @Responds(200, methodSummary)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'] })
   @RecentAuthentication()
   @ApiBody(bodyDoc(renameBody))
   rename(
@@ -141,6 +190,9 @@ export class SecurityInfoController {
   }
 
   @Delete('methods/:methodId')
+  @Operation('removeSecurityInfoMethod', 'Remove a method')
+  @Responds(204)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'], 422: ['method-refused'] })
   @HttpCode(204)
   @RecentAuthentication()
   async remove(@Req() request: SessionRequest, @Param('methodId', new ZodPipe(uuidParam)) methodId: string) {
@@ -149,6 +201,9 @@ export class SecurityInfoController {
 
   /** "Change default sign-in method". */
   @Put('default-method')
+  @Operation('setDefaultMethod', 'Choose the default sign-in method')
+  @Responds(200, defaultMethodResponse)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'], 422: ['method-refused'] })
   @RecentAuthentication()
   @ApiBody(bodyDoc(defaultMethodBody))
   setDefault(
@@ -160,6 +215,9 @@ export class SecurityInfoController {
 
   /** A new app password, shown this once. */
   @Post('app-passwords')
+  @Operation('createOwnAppPassword', 'Create an app password for oneself')
+  @Responds(201, createdAppPasswordResponse)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'], 422: ['method-refused'] })
   @Header('cache-control', 'no-store')
   @RecentAuthentication()
   @ApiBody(bodyDoc(createAppPasswordBody))
@@ -172,12 +230,18 @@ export class SecurityInfoController {
   }
 
   @Get('app-passwords')
+  @Operation('listOwnAppPasswords', "List one's own app passwords")
+  @Responds(200, appPasswordListResponse)
+  @Problems({ 401: ['session-expired'], 404: ['not-found'] })
   @UseGuards(SessionGuard)
   listAppPasswords(@Req() request: SessionRequest) {
     return this.appPasswords.list(request.tenant!.tenantId, request.staffSession!.session.accountId);
   }
 
   @Delete('app-passwords/:id')
+  @Operation('revokeOwnAppPassword', "Revoke one's own app password")
+  @Responds(204)
+  @Problems({ 401: ['session-expired', 'step-up-required'], 404: ['not-found'] })
   @HttpCode(204)
   @RecentAuthentication()
   async revokeAppPassword(@Req() request: SessionRequest, @Param('id', new ZodPipe(uuidParam)) id: string) {

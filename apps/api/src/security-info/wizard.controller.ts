@@ -6,6 +6,13 @@ import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { type EnrolmentAnswer, type StartEnrolment, enrolmentAnswer, startEnrolment } from './schemas.js';
 import { RegistrationWizard } from './wizard.service.js';
 import { RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import {
+  enrolmentResponse,
+  wizardCompleteResponse,
+  wizardVerifiedResponse,
+  wizardView,
+} from './responses.js';
 
 /**
  * "Keep your account secure": the registration wizard of a sign-in at `registration_required`, called by the
@@ -20,12 +27,23 @@ export class RegistrationWizardController {
   constructor(private readonly wizard: RegistrationWizard) {}
 
   @Get()
+  @Operation('getRegistration', "Get the registration wizard's state")
+  @Responds(200, wizardView)
+  @Problems({ 404: ['flow-not-found'], 409: ['flow-step'] })
   @Header('cache-control', 'no-store')
   view(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
     return this.wizard.view(request.tenant!.tenantId, flowId);
   }
 
   @Post('methods')
+  @Operation('addRegistrationMethod', 'Start adding a method in the registration wizard')
+  @Responds(201, enrolmentResponse)
+  @Problems({
+    404: ['flow-not-found'],
+    409: ['flow-step'],
+    422: ['method-refused'],
+    429: ['resend-too-soon', 'too-many-sends'],
+  })
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(startEnrolment))
   add(
@@ -37,6 +55,9 @@ export class RegistrationWizardController {
   }
 
   @Get('enrolments/:enrolmentId')
+  @Operation('getRegistrationEnrolment', "Get a registration enrolment's state")
+  @Responds(200, enrolmentResponse)
+  @Problems({ 404: ['flow-not-found', 'not-found'], 409: ['flow-step'] })
   @Header('cache-control', 'no-store')
   enrolment(
     @Req() request: AuthedRequest,
@@ -47,6 +68,13 @@ export class RegistrationWizardController {
   }
 
   @Post('enrolments/:enrolmentId/resend')
+  @Operation('resendRegistrationEnrolment', "Send a registration enrolment's code again")
+  @Responds(201, enrolmentResponse)
+  @Problems({
+    404: ['flow-not-found', 'not-found'],
+    409: ['flow-step'],
+    429: ['resend-too-soon', 'too-many-sends'],
+  })
   @Header('cache-control', 'no-store')
   resend(
     @Req() request: AuthedRequest,
@@ -57,6 +85,14 @@ export class RegistrationWizardController {
   }
 
   @Post('enrolments/:enrolmentId/verify')
+  @Operation('verifyRegistrationEnrolment', 'Prove a method added in the registration wizard')
+  @Responds(200, wizardVerifiedResponse)
+  @Problems({
+    400: ['wrong-code'],
+    404: ['flow-not-found', 'not-found'],
+    409: ['code-already-used', 'flow-step', 'not-verified-yet'],
+    422: ['method-refused'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(enrolmentAnswer))
@@ -71,6 +107,9 @@ export class RegistrationWizardController {
 
   /** "Skip for now". */
   @Post('snooze')
+  @Operation('snoozeRegistration', 'Put registration off for now')
+  @Responds(200, wizardCompleteResponse)
+  @Problems({ 404: ['flow-not-found'], 409: ['flow-step', 'snooze-refused'] })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   snooze(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
@@ -79,6 +118,9 @@ export class RegistrationWizardController {
 
   /** "Done". */
   @Post('done')
+  @Operation('finishRegistration', 'Finish registration and go on with the sign-in')
+  @Responds(200, wizardCompleteResponse)
+  @Problems({ 404: ['flow-not-found'], 409: ['flow-step', 'registration-incomplete'] })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   done(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {

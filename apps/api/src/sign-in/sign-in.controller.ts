@@ -38,6 +38,23 @@ import {
 } from './schemas.js';
 import { SignInService } from './sign-in.service.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import {
+  appPasswordListResponse,
+  createdAppPasswordResponse,
+  activationResponse,
+  deactivatedResponse,
+  deviceActivatedResponse,
+  deviceAnswerResponse,
+  deviceChallengesResponse,
+  jwksResponse,
+  legacyVerifyResponse,
+  pushTokenResponse,
+  signInChallengeResponse,
+  signInStartResponse,
+  signInStatusResponse,
+  signInVerifiedResponse,
+} from './responses.js';
 
 /** A step-up flow (POST /v1/session/step-up) is used with the token of the session it re-authenticates. */
 const stepUpSession = {
@@ -64,6 +81,9 @@ export class SignInController {
   ) {}
 
   @Post('sign-in')
+  @Operation('startSignIn', 'Start a sign-in with a username and password')
+  @Responds(200, signInStartResponse)
+  @Problems({ 401: ['invalid-credentials'], 429: ['too-many-attempts'] })
   @ClientAddressIn('client')
   @HttpCode(200)
   @ApiBody(bodyDoc(startBody))
@@ -72,6 +92,14 @@ export class SignInController {
   }
 
   @Get('sign-in/:flowId')
+  @Operation('getSignIn', "Get a sign-in's state")
+  @Responds(200, signInStatusResponse)
+  @Problems({
+    401: ['session-expired'],
+    404: ['flow-not-found'],
+    409: ['flow-step'],
+    423: ['factor-locked'],
+  })
   @Header('cache-control', 'no-store')
   @ApiHeader(stepUpSession)
   status(
@@ -87,6 +115,17 @@ export class SignInController {
   }
 
   @Post('sign-in/:flowId/challenges')
+  @Operation('createSignInChallenge', 'Issue a challenge for one of the methods offered')
+  @Responds(201, signInChallengeResponse)
+  @Problems({
+    401: ['session-expired'],
+    403: ['push-stopped'],
+    404: ['flow-not-found'],
+    409: ['flow-step'],
+    422: ['method-not-offered'],
+    423: ['factor-locked'],
+    429: ['push-limited', 'resend-too-soon', 'too-many-attempts'],
+  })
   @ApiBody(bodyDoc(challengeBody))
   @ApiHeader(stepUpSession)
   challenge(
@@ -99,6 +138,18 @@ export class SignInController {
   }
 
   @Post('sign-in/:flowId/challenges/:challengeId/verify')
+  @Operation('verifySignInChallenge', 'Answer a challenge')
+  @Responds(200, signInVerifiedResponse)
+  @Problems({
+    400: ['wrong-code'],
+    401: ['session-expired'],
+    404: ['flow-not-found'],
+    409: ['code-already-used', 'flow-step'],
+    410: ['challenge-over'],
+    422: ['method-not-offered'],
+    423: ['factor-locked'],
+    429: ['too-many-attempts'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(verifyBody))
@@ -115,6 +166,9 @@ export class SignInController {
 
   /** The activation link for the registration QR code of an authenticator app. */
   @Post('accounts/:accountId/authenticator-activations')
+  @Operation('createAuthenticatorActivation', "Start an authenticator app's activation (the QR code's link)")
+  @Responds(201, activationResponse)
+  @Problems({ 404: ['not-found'] })
   @RequireScope('devices')
   activation(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     return this.tenancy.run(request.tenant!.tenantId, async (scope) => {
@@ -123,6 +177,13 @@ export class SignInController {
     });
   }
 }
+
+/** The authenticator app signs each request with its device key. */
+const deviceProof = {
+  name: 'Device-Proof',
+  required: true,
+  description: "A JWT signed with the device's own key (ES256), naming the request",
+};
 
 const proofOf = (header: string | undefined): string => new ZodPipe(proofHeader).transform(header);
 
@@ -137,6 +198,9 @@ export class AccountSecurityController {
 
   /** Lifts a factor's lock before its back-off runs out. */
   @Post('methods/:methodId/unlock')
+  @Operation('unlockMethod', "Lift a method's lock before its back-off runs out")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async unlock(
     @Req() request: AuthedRequest,
@@ -154,6 +218,9 @@ export class AccountSecurityController {
 
   /** After review of a fraud report: the account may sign in and receive pushes again. */
   @Post('risk/clear')
+  @Operation('clearAccountRisk', "Clear an account's risk after a fraud report")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async clearRisk(
     @Req() request: AuthedRequest,
@@ -166,6 +233,9 @@ export class AccountSecurityController {
 
   /** Every "don't ask again" of the account stops working. */
   @Delete('remembered-devices')
+  @Operation('forgetRememberedDevices', "Forget an account's remembered devices")
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @RequireScope('devices')
   @HttpCode(204)
   async forget(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
@@ -207,6 +277,9 @@ export class AppPasswordsController {
   constructor(private readonly appPasswords: AppPasswords) {}
 
   @Post('accounts/:accountId/app-passwords')
+  @Operation('createAppPassword', 'Create an app password for an account')
+  @Responds(201, createdAppPasswordResponse)
+  @Problems({ 404: ['not-found'], 422: ['method-refused'] })
   @ApiBody(bodyDoc(createAppPasswordBody))
   create(
     @Req() request: AuthedRequest,
@@ -217,11 +290,17 @@ export class AppPasswordsController {
   }
 
   @Get('accounts/:accountId/app-passwords')
+  @Operation('listAppPasswords', "List an account's app passwords")
+  @Responds(200, appPasswordListResponse)
+  @Problems({ 404: ['not-found'] })
   list(@Req() request: AuthedRequest, @Param('accountId', new ZodPipe(uuidParam)) accountId: string) {
     return this.appPasswords.list(request.tenant!.tenantId, accountId);
   }
 
   @Delete('accounts/:accountId/app-passwords/:id')
+  @Operation('revokeAppPassword', 'Revoke an app password')
+  @Responds(204)
+  @Problems({ 404: ['not-found'] })
   @HttpCode(204)
   async revoke(
     @Req() request: AuthedRequest,
@@ -232,6 +311,9 @@ export class AppPasswordsController {
   }
 
   @Post('legacy/verify')
+  @Operation('verifyLegacyPassword', 'Verify a username and app password (legacy clients)')
+  @Responds(200, legacyVerifyResponse)
+  @Problems({ 401: ['invalid-credentials'], 429: ['too-many-attempts'] })
   @RequireScope('sign-in')
   @ClientAddressIn('ip')
   @HttpCode(200)
@@ -251,6 +333,9 @@ export class DevicesController {
   constructor(private readonly devices: DeviceService) {}
 
   @Post('activate')
+  @Operation('activateDevice', 'Activate an authenticator device')
+  @Responds(200, deviceActivatedResponse)
+  @Problems({ 400: ['activation-failed'] })
   @HttpCode(200)
   @ApiBody(bodyDoc(activateBody))
   activate(
@@ -262,6 +347,10 @@ export class DevicesController {
   }
 
   @Get('challenges')
+  @Operation('listDeviceChallenges', 'List the push challenges waiting for a device')
+  @ApiHeader(deviceProof)
+  @Responds(200, deviceChallengesResponse)
+  @Problems({ 401: ['device-proof'] })
   pending(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -271,6 +360,10 @@ export class DevicesController {
   }
 
   @Post('challenges/:challengeId/answer')
+  @Operation('answerDeviceChallenge', 'Approve or deny a push challenge')
+  @ApiHeader(deviceProof)
+  @Responds(200, deviceAnswerResponse)
+  @Problems({ 401: ['device-proof'], 404: ['not-found'], 410: ['challenge-over'] })
   @HttpCode(200)
   answer(
     @Param('organisation') organisation: string,
@@ -282,6 +375,10 @@ export class DevicesController {
   }
 
   @Put('push-token')
+  @Operation('setDevicePushToken', "Set a device's push token")
+  @ApiHeader(deviceProof)
+  @Responds(200, pushTokenResponse)
+  @Problems({ 401: ['device-proof'] })
   pushToken(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -291,6 +388,10 @@ export class DevicesController {
   }
 
   @Delete()
+  @Operation('deactivateDevice', 'Deactivate a device')
+  @ApiHeader(deviceProof)
+  @Responds(200, deactivatedResponse)
+  @Problems({ 401: ['device-proof'] })
   deactivate(
     @Param('organisation') organisation: string,
     @Param('deviceId', new ZodPipe(uuidParam)) deviceId: string,
@@ -307,6 +408,8 @@ export class KeysController {
   constructor(private readonly signer: ResultSigner) {}
 
   @Get('jwks.json')
+  @Operation('getSigningKeys', 'Get the public keys that verify sign-in results (JWKS)')
+  @Responds(200, jwksResponse)
   jwks() {
     return this.signer.jwks();
   }

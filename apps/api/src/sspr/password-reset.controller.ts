@@ -7,6 +7,15 @@ import { ZodPipe, bodyDoc } from '../problem/zod.pipe.js';
 import { PasswordResets } from './password-reset.service.js';
 import { captchaBody, gateAnswerBody, gateBody, passwordBody, startResetBody } from './schemas.js';
 import { ClientAddressIn, RequireScope } from '../auth/scopes.js';
+import { Operation, Problems, Responds } from '../openapi/operation.js';
+import {
+  passwordCheckResponse,
+  resetChallengeResponse,
+  resetCompleteResponse,
+  resetStartedResponse,
+  resetStatusResponse,
+  resetVerifiedResponse,
+} from './responses.js';
 
 /**
  * "Forgot my password" (self-service password reset), called by the portal with the organisation's key: the
@@ -22,6 +31,9 @@ export class PasswordResetController {
   constructor(private readonly resets: PasswordResets) {}
 
   @Post()
+  @Operation('startPasswordReset', 'Start a self-service password reset')
+  @Responds(201, resetStartedResponse, 'Always, whether or not the username can reset')
+  @Problems({ 429: ['too-many-attempts'] })
   @ClientAddressIn('client')
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(startResetBody))
@@ -33,12 +45,23 @@ export class PasswordResetController {
   }
 
   @Get(':flowId')
+  @Operation('getPasswordReset', "Get a password reset's state")
+  @Responds(200, resetStatusResponse)
+  @Problems({ 404: ['reset-not-found'] })
   @Header('cache-control', 'no-store')
   status(@Req() request: AuthedRequest, @Param('flowId', new ZodPipe(uuidParam)) flowId: string) {
     return this.resets.status(request.tenant!.tenantId, flowId);
   }
 
   @Post(':flowId/captcha')
+  @Operation('solvePasswordResetCaptcha', "Answer a password reset's captcha")
+  @Responds(200, resetStatusResponse)
+  @Problems({
+    400: ['captcha-failed'],
+    404: ['reset-not-found'],
+    409: ['reset-step'],
+    429: ['too-many-attempts'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(captchaBody))
@@ -51,6 +74,15 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/challenges')
+  @Operation('createPasswordResetChallenge', 'Issue a challenge for one of the checks offered')
+  @Responds(201, resetChallengeResponse)
+  @Problems({
+    404: ['reset-not-found'],
+    409: ['reset-step'],
+    422: ['method-not-offered', 'same-device'],
+    423: ['factor-locked'],
+    429: ['resend-too-soon', 'too-many-attempts'],
+  })
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(gateBody))
   challenge(
@@ -62,6 +94,16 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/challenges/:challengeId/verify')
+  @Operation('verifyPasswordResetChallenge', 'Answer a password reset challenge')
+  @Responds(200, resetVerifiedResponse)
+  @Problems({
+    400: ['wrong-code'],
+    404: ['reset-not-found'],
+    409: ['code-already-used', 'reset-step'],
+    410: ['challenge-over'],
+    423: ['factor-locked'],
+    429: ['too-many-attempts'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(gateAnswerBody))
@@ -76,6 +118,9 @@ export class PasswordResetController {
 
   /** The strength of a password as it is typed, and why it would be refused. */
   @Post(':flowId/password/check')
+  @Operation('checkNewPassword', 'Check a new password against the rules without setting it')
+  @Responds(200, passwordCheckResponse)
+  @Problems({ 404: ['reset-not-found'], 409: ['reset-step'] })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(passwordBody))
@@ -88,6 +133,14 @@ export class PasswordResetController {
   }
 
   @Post(':flowId/password')
+  @Operation('setNewPassword', 'Set the new password (and write it back to the directory)')
+  @Responds(200, resetCompleteResponse)
+  @Problems({
+    404: ['reset-not-found'],
+    409: ['directory-account-missing', 'reset-step'],
+    422: ['directory-refused', 'password-refused'],
+    503: ['directory-misconfigured', 'directory-unavailable'],
+  })
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiBody(bodyDoc(passwordBody))

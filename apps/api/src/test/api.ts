@@ -1,8 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import type { DestinationStream } from 'pino';
 import { createApp } from '../app.factory.js';
 import { API_SCOPES, type ApiScope } from '../auth/scope-names.js';
 import { loadApiConfig } from '../config.js';
+import { ContractCheck } from './contract.js';
 
 export interface TestApi {
   app: NestFastifyApplication;
@@ -18,7 +20,10 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The real API on this run's Postgres and Redis, listening on a free loopback port, driven over HTTP. */
+/**
+ * The real API on this run's Postgres and Redis, listening on a free loopback port, driven over HTTP. Each answer
+ * is held to the OpenAPI document (ContractCheck).
+ */
 export async function startApi(
   overrides: Record<string, string> = {},
   logDestination?: DestinationStream,
@@ -27,6 +32,8 @@ export async function startApi(
   const app = await createApp(config, logDestination);
   await app.listen(0, '127.0.0.1');
   const base = await app.getUrl();
+  const served = await fetch(`${base}/docs/openapi.json`);
+  const contract = served.ok ? new ContractCheck((await served.json()) as OpenAPIObject) : undefined;
   return {
     app,
     operatorKey: config.OPERATOR_API_KEY,
@@ -47,6 +54,14 @@ export async function startApi(
       } catch {
         // not JSON: the test reads `text`
       }
+      contract?.enforce(
+        contract.check(method, url, {
+          status: res.status,
+          contentType: res.headers.get('content-type') ?? '',
+          body: parsed,
+          text,
+        }),
+      );
       return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body: parsed, text };
     },
     close: () => app.close(),
