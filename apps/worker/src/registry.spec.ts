@@ -1,10 +1,19 @@
 import { QueueName } from '@verity/queues';
+import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor.js';
 import { processors, processorsFor } from './registry.js';
 
 describe(processorsFor.name, () => {
   it('finds the one processor of each queue', () => {
     expect(processorsFor([QueueName.Housekeeping]).map((e) => e.processor)).toEqual([HousekeepingProcessor]);
+  });
+
+  it('serves every delivery queue with the one DeliveryProcessor, each with its own options', () => {
+    const queues = [QueueName.Push, QueueName.Sms, QueueName.Voice, QueueName.Email];
+    const chosen = processorsFor(queues);
+    expect(chosen.map((e) => e.queue)).toEqual(queues);
+    expect(new Set(chosen.map((e) => e.processor))).toEqual(new Set([DeliveryProcessor]));
+    expect(new Set(chosen.map((e) => e.options)).size).toBe(queues.length);
   });
 
   it('refuses to boot when a queue has no processor', () => {
