@@ -1,8 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
-import { QueueName } from '@verity/queues';
+import { channelKinds } from '@verity/channel-sdk';
+import { HOUSEKEEPING, type QueueName } from '@verity/queues';
 import type { WorkerOptions } from 'bullmq';
-import { queueOf } from '@verity/delivery';
 import { DeliveryProcessor, deliveryOptions } from './delivery/delivery.processor.js';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor.js';
 
@@ -15,9 +15,9 @@ export interface ProcessorEntry {
 
 /** Which processor serves which queue. A new queue's processor is one entry here. */
 export const processors: ProcessorEntry[] = [
-  { queue: QueueName.Housekeeping, processor: HousekeepingProcessor },
+  { queue: HOUSEKEEPING, processor: HousekeepingProcessor },
   // one delivery queue per channel kind, all served by the same class
-  ...Object.values(queueOf).map((queue) => ({
+  ...channelKinds.map((queue) => ({
     queue,
     processor: DeliveryProcessor,
     options: deliveryOptions(queue),

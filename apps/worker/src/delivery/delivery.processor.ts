@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeliveryRunner, kindOf, retryDelay } from '@verity/delivery';
-import { type DeliveryJob, QueueName, deliveryJob, queueConfig } from '@verity/queues';
+import type { ChannelKind } from '@verity/channel-sdk';
+import { DeliveryRunner, retryDelay } from '@verity/delivery';
+import { type DeliveryJob, deliveryJob, queueConfig } from '@verity/queues';
 import { DelayedError, type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { InstrumentedProcessor } from '../instrumented.js';
 import { deliveriesFinished } from '../metrics.js';
@@ -10,7 +11,7 @@ import { Fairness } from './fairness.js';
 export const MAX_STALLED = 5;
 
 /** The delivery queues' own worker options; the deployment's settings are added in WorkerModule. */
-export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
+export function deliveryOptions(queue: ChannelKind): Partial<WorkerOptions> {
   return {
     // A job runs again each time its worker dies holding it, up to this many times; then BullMQ fails it
     // and the housekeeping sweep (StuckDeliveries) dispatches its delivery again.
@@ -41,7 +42,8 @@ export class DeliveryProcessor extends InstrumentedProcessor {
   async process(job: Job, token?: string): Promise<unknown> {
     const parsed = deliveryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is malformed`);
-    const queue = job.queueName as QueueName;
+    // each channel kind has its own queue, named after it
+    const queue = job.queueName as ChannelKind;
     const { tenantId } = parsed.data;
     if (!(await this.fairness.take(queue, tenantId))) {
       // this organisation already has its share in flight: step aside briefly for the others
@@ -55,9 +57,9 @@ export class DeliveryProcessor extends InstrumentedProcessor {
     }
   }
 
-  private async deliver(job: Job, queue: QueueName, parsed: DeliveryJob): Promise<unknown> {
+  private async deliver(job: Job, queue: ChannelKind, parsed: DeliveryJob): Promise<unknown> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.runner.attempt(parsed, kindOf[queue]!, lastAttempt);
+    const result = await this.runner.attempt(parsed, queue, lastAttempt);
     deliveriesFinished.inc({
       queue,
       outcome: result.outcome === 'failed' ? (result.retry ? 'retry' : 'failed') : result.outcome,
