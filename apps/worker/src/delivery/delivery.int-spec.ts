@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -10,6 +11,7 @@ import {
 import { sandbox } from '@verity/channel-sandbox';
 import { AuthenticatorDevice, Tenancy, accounts, deliveries } from '@verity/db';
 import { ConfiguredChannels, Outbox } from '@verity/delivery';
+import { NestPinoLogger, createLogger } from '@verity/logging';
 import type { QueueName } from '@verity/queues';
 import { connectAsApp, createTenant } from '@verity/testing';
 import { type Queue, QueueEvents } from 'bullmq';
@@ -46,6 +48,14 @@ describe('delivery worker', () => {
   const resolver = {
     channelFor: (t: string, kind: ChannelKind) => (kind === 'push' ? push : real.channelFor(t, kind)),
   };
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of String(chunk).trim().split('\n'))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
 
   beforeAll(async () => {
     db = await connectAsApp();
@@ -53,7 +63,11 @@ describe('delivery worker', () => {
     moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] })
       .overrideProvider(ConfiguredChannels)
       .useValue(resolver)
-      .setLogger(false as never)
+      .setLogger(
+        new NestPinoLogger(
+          createLogger({ LOG_LEVEL: 'warn', NODE_ENV: 'production' }, { destination: sink }),
+        ),
+      )
       .compile();
     await moduleRef.init();
     outbox = new Outbox(db.cipher, (name) => moduleRef.get<Queue>(getQueueToken(name)));
@@ -178,6 +192,15 @@ describe('delivery worker', () => {
       scope.manager.getRepository(AuthenticatorDevice).findOneBy({ id: device.id }),
     );
     expect(after?.status).toBe('inactive');
+  });
+
+  it("logs a job's lines with its organisation and correlation id", async () => {
+    push.script = [new ChannelError('invalid_recipient', 'no such token')];
+    const key = `logged-${Date.now()}`;
+    const delivery = await send('push', key);
+    expect(await finished('push', delivery.id)).toBeInstanceOf(Error);
+    const line = logs.find((entry) => String(entry.msg).includes(delivery.id));
+    expect(line).toMatchObject({ tenantId, correlationId: `test-${key}`, context: 'delivery' });
   });
 
   it("never sends another organisation's delivery", async () => {

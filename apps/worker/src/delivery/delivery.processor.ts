@@ -39,7 +39,7 @@ export class DeliveryProcessor extends InstrumentedProcessor {
     super();
   }
 
-  async process(job: Job, token?: string): Promise<unknown> {
+  protected async handle(job: Job, token?: string): Promise<unknown> {
     const parsed = deliveryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is malformed`);
     // each channel kind has its own queue, named after it

@@ -47,7 +47,7 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
     );
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case SCHEDULE_PURGE:
         return this.fanOut(job);
