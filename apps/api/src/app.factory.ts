@@ -7,7 +7,13 @@ import { mountQueueDashboard } from './admin/queue-dashboard.js';
 import { AppModule } from './app.module.js';
 import type { ApiConfig } from './config.js';
 import { instrument, problemsServed } from './metrics/metrics.js';
-import { NestPinoLogger, RequestLogController, createLogger, requestId } from '@verity/logging';
+import {
+  NestPinoLogger,
+  RequestLogController,
+  bindRequestLogContext,
+  createLogger,
+  requestId,
+} from '@verity/logging';
 import { ProblemFilter } from './problem/problem.filter.js';
 import { buildOpenApiDocument } from './openapi/document.js';
 
@@ -37,6 +43,8 @@ export async function createApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // every log line written while serving a request carries its id and, once its key is checked, its organisation
+  bindRequestLogContext(fastify);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     const type = request.headers['content-type'];

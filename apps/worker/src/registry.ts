@@ -1,14 +1,9 @@
 import type { Type } from '@nestjs/common';
 import type { WorkerHost } from '@nestjs/bullmq';
-import { QueueName } from '@verity/queues';
+import { channelKinds } from '@verity/channel-sdk';
+import { HOUSEKEEPING, type QueueName } from '@verity/queues';
 import type { WorkerOptions } from 'bullmq';
-import {
-  EmailDeliveryProcessor,
-  PushDeliveryProcessor,
-  SmsDeliveryProcessor,
-  VoiceDeliveryProcessor,
-  deliveryOptions,
-} from './delivery/delivery.processor.js';
+import { DeliveryProcessor, deliveryOptions } from './delivery/delivery.processor.js';
 import { HousekeepingProcessor } from './housekeeping/housekeeping.processor.js';
 
 export interface ProcessorEntry {
@@ -18,13 +13,15 @@ export interface ProcessorEntry {
   options?: Partial<WorkerOptions>;
 }
 
-/** Which processor serves which queue. A new queue's processor is one line here. */
+/** Which processor serves which queue. A new queue's processor is one entry here. */
 export const processors: ProcessorEntry[] = [
-  { queue: QueueName.Housekeeping, processor: HousekeepingProcessor },
-  { queue: QueueName.Push, processor: PushDeliveryProcessor, options: deliveryOptions(QueueName.Push) },
-  { queue: QueueName.Sms, processor: SmsDeliveryProcessor, options: deliveryOptions(QueueName.Sms) },
-  { queue: QueueName.Voice, processor: VoiceDeliveryProcessor, options: deliveryOptions(QueueName.Voice) },
-  { queue: QueueName.Email, processor: EmailDeliveryProcessor, options: deliveryOptions(QueueName.Email) },
+  { queue: HOUSEKEEPING, processor: HousekeepingProcessor },
+  // one delivery queue per channel kind, all served by the same class
+  ...channelKinds.map((queue) => ({
+    queue,
+    processor: DeliveryProcessor,
+    options: deliveryOptions(queue),
+  })),
 ];
 
 /** Boot refuses a queue served by no processor, or by two. */

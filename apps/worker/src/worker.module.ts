@@ -35,11 +35,13 @@ const DATA_SOURCE = Symbol('DATA_SOURCE');
 const OWN_QUEUES = Symbol('OWN_QUEUES');
 
 /**
- * The processor with this deployment's worker settings. BullMQ takes them when the worker is created, from
- * the processor's decorator, so a subclass is decorated here (the processor class itself stays untouched).
+ * The processor of one queue with this deployment's worker settings. @nestjs/bullmq creates a queue's worker
+ * from the `@Processor` metadata of a provider's class, so each queue gets a subclass decorated here with its
+ * name and settings: one processor class can serve several queues, and stays untouched.
  */
 function configured({ queue, processor, options }: ProcessorEntry, config: WorkerConfig): Provider {
   const withSettings = class extends (processor as Type) {};
+  Object.defineProperty(withSettings, 'name', { value: `${processor.name}(${queue})` });
   Processor(queue, {
     ...options,
     concurrency: config.WORKER_CONCURRENCY,
@@ -47,7 +49,7 @@ function configured({ queue, processor, options }: ProcessorEntry, config: Worke
     stalledInterval: config.WORKER_LOCK_MS,
     ...(config.WORKER_RATE_LIMITS[queue] ? { limiter: evenLimiter(config.WORKER_RATE_LIMITS[queue]) } : {}),
   })(withSettings);
-  return { provide: processor, useClass: withSettings };
+  return { provide: withSettings, useClass: withSettings };
 }
 
 function checkRateLimits(config: WorkerConfig): void {

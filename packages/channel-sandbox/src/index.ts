@@ -1,7 +1,7 @@
-import { defineChannel } from '@verity/channel-sdk';
+import { channelKinds, defineChannel } from '@verity/channel-sdk';
 import { z } from 'zod';
 
-export const sandboxConfig = z.object({ kind: z.enum(['push', 'sms', 'voice', 'email']) }).strict();
+export const sandboxConfig = z.object({ kind: z.enum(channelKinds) }).strict();
 
 /**
  * For development: sends nothing anywhere. The delivery row, with its encrypted content, is the message;

@@ -1,3 +1,4 @@
+export { channelKinds, isChannelKind } from './message.js';
 export type {
   ChannelKind,
   Content,

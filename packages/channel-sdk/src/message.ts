@@ -1,4 +1,13 @@
-export type ChannelKind = 'push' | 'sms' | 'voice' | 'email';
+/**
+ * The kinds of message a channel carries: the one list of them. The delivery queues (one per kind, named after it),
+ * the worker's processors, the CHANNELS setting and the sandbox channel all derive from it.
+ */
+export const channelKinds = ['push', 'sms', 'voice', 'email'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+
+export function isChannelKind(value: string): value is ChannelKind {
+  return (channelKinds as readonly string[]).includes(value);
+}
 
 export interface SmsContent {
   kind: 'sms';

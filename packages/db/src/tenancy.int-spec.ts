@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EntitySubscriberInterface } from 'typeorm';
 import { createDataSource } from './data-source.js';
 import { Account, AuditEvent, Method } from './entities/index.js';
 import { accounts, audit, tenants } from './repositories/index.js';
@@ -121,6 +122,24 @@ describe(Tenancy.name, () => {
     const alpha = await app.tenancy.asOperator((scope) => tenants.findById(scope, a));
     expect(await app.tenancy.tenantForDomain(alpha!.emailDomains[0]!.toUpperCase())).toBe(a);
     expect(await app.tenancy.tenantForDomain('unknown.example')).toBeNull();
+  });
+
+  it("runs its one-statement calls through TypeORM's public query path, seen by its subscribers", async () => {
+    const seen: string[] = [];
+    const subscriber: EntitySubscriberInterface = { beforeQuery: (event) => void seen.push(event.query) };
+    app.dataSource.subscribers.push(subscriber);
+    try {
+      const sent = await app.tenancy.call('verity_deliveries_sent', [a], [randomUUID()], ['provider-id']);
+      expect(sent).toEqual([]);
+      const context = await app.tenancy.callOne('verity_sign_in_context', a, randomUUID(), null, null);
+      expect(context).toBeNull();
+    } finally {
+      app.dataSource.subscribers.splice(app.dataSource.subscribers.indexOf(subscriber), 1);
+    }
+    expect(seen).toEqual([
+      expect.stringContaining('verity_deliveries_sent'),
+      expect.stringContaining('verity_sign_in_context'),
+    ]);
   });
 
   it('refuses to open a scope without a valid organisation id', async () => {

@@ -16,10 +16,6 @@ export type TenantFunction =
   | 'verity_challenge_created'
   | 'verity_answer_accepted';
 
-interface Pool {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
-}
-
 /** A transaction bound to one organisation. Only `Tenancy.run` makes one. */
 export interface TenantScope {
   readonly tenantId: string;
@@ -52,25 +48,26 @@ export class Tenancy {
   }
 
   /**
-   * One call of a batch SQL function in a single round trip, outside any TypeORM transaction: the worker's hot
-   * path. The function's first argument holds each row's organisation, and the function sets `app.tenant_id`
-   * to it before touching that row, so row-level security holds as in `run`.
+   * One call of a batch SQL function in a single round trip, outside any transaction (`DataSource.query` takes a
+   * pooled connection for the one statement): the worker's hot path. The function's first argument holds each
+   * row's organisation, and the function sets `app.tenant_id` to it before touching that row, so row-level
+   * security holds as in `run`.
    */
   async call<T>(fn: TenantFunction, tenantIds: string[], ...columns: unknown[][]): Promise<T[]> {
     if (!tenantIds.every(isUuid)) throw new Error('a tenant scope needs an organisation id');
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const placeholders = columns.map((_, i) => `$${i + 2}`).join(', ');
-    const result = await pool.query(`SELECT * FROM ${fn}($1, ${placeholders})`, [tenantIds, ...columns]);
-    return result.rows as T[];
+    return this.dataSource.query<T[]>(`SELECT * FROM ${fn}($1, ${placeholders})`, [tenantIds, ...columns]);
   }
 
   /** One call of a single-organisation SQL function (its first argument), in one round trip: its one value. */
   async callOne<T>(fn: TenantFunction, tenantId: string, ...args: unknown[]): Promise<T> {
     if (!isUuid(tenantId)) throw new Error('a tenant scope needs an organisation id');
-    const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const placeholders = args.map((_, i) => `$${i + 2}`).join(', ');
-    const result = await pool.query(`SELECT ${fn}($1, ${placeholders}) AS value`, [tenantId, ...args]);
-    return (result.rows[0] as { value: T }).value;
+    const rows = await this.dataSource.query<{ value: T }[]>(`SELECT ${fn}($1, ${placeholders}) AS value`, [
+      tenantId,
+      ...args,
+    ]);
+    return rows[0]!.value;
   }
 
   asOperator<T>(work: (scope: OperatorScope) => Promise<T>): Promise<T> {

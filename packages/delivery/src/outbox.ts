@@ -4,7 +4,7 @@ import { type Delivery, type NewDelivery, type TenantScope, deliveries } from '@
 import { envelope, queueConfig } from '@verity/queues';
 import type { TenantCipher } from '@verity/secrets';
 import type { Queue } from 'bullmq';
-import { BACKOFF, queueOf } from './queues.js';
+import { BACKOFF } from './queues.js';
 
 export interface NewMessage {
   /** Chosen by the caller when the content must name the delivery (a call's instructions URL). */
@@ -53,7 +53,8 @@ export class Outbox {
     delivery: Pick<Delivery, 'id' | 'tenantId' | 'channel'>,
     correlationId: string,
   ): Promise<void> {
-    const name = queueOf[delivery.channel];
+    // each channel kind has its own queue, named after it
+    const name = delivery.channel;
     const { attempts, keepCompleted, keepFailed } = queueConfig[name];
     await this.queues(name).add(
       'deliver',

@@ -1,11 +1,11 @@
-import type { Channel, ChannelKind, ChannelRegistry } from '@verity/channel-sdk';
+import { type Channel, type ChannelKind, type ChannelRegistry, channelKinds } from '@verity/channel-sdk';
 import { z } from 'zod';
 import type { ChannelResolver } from './runner.js';
 
 /** CHANNELS: which provider carries each kind, with its settings; kinds not named go to the sandbox. */
 export const channelsSetting = z
   .partialRecord(
-    z.enum(['push', 'sms', 'voice', 'email']),
+    z.enum(channelKinds),
     z.object({ provider: z.string().min(1), config: z.unknown() }).strict(),
   )
   .default({});
@@ -16,7 +16,7 @@ export class ConfiguredChannels implements ChannelResolver {
   private readonly byKind = new Map<ChannelKind, Channel>();
 
   constructor(registry: ChannelRegistry, setting: ChannelsSetting) {
-    for (const kind of ['push', 'sms', 'voice', 'email'] as const) {
+    for (const kind of channelKinds) {
       const chosen = setting[kind];
       const channel = chosen
         ? registry.create(chosen.provider, chosen.config)

@@ -7,3 +7,11 @@ export {
   requestId,
   type LoggerOptions,
 } from './logging.js';
+export {
+  addToLogContext,
+  bindRequestLogContext,
+  currentLogContext,
+  logContextOf,
+  withLogContext,
+  type LogContext,
+} from './context.js';

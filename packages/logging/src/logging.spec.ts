@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { addToLogContext, bindRequestLogContext, withLogContext } from './context.js';
 import { NestPinoLogger, RequestLogController, createLogger } from './logging.js';
 
 function capture() {
@@ -116,5 +117,84 @@ describe(NestPinoLogger.name, () => {
     );
     nest.log('organisation x: removed 3 challenges', 'HousekeepingProcessor');
     expect((await out.lines()).map((line) => (JSON.parse(line) as { level: number }).level)).toEqual([30]);
+  });
+});
+
+describe('log context', () => {
+  it("gives every line written while serving a request the request's id and, once known, its organisation", async () => {
+    const out = capture();
+    const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'production' }, { destination: out.stream });
+    const nest = new NestPinoLogger(logger);
+    let n = 0;
+    const app = Fastify({
+      loggerInstance: logger as FastifyBaseLogger,
+      logController: new RequestLogController({ requestIdLogLabel: 'requestId' }),
+      genReqId: () => `req-${(n += 1)}`,
+    });
+    bindRequestLogContext(app);
+    // a JSON body (read outside the request's async context), awaits, and the organisation known midway
+    app.post('/v1/sign-in', async (request) => {
+      const { tenant } = request.body as { tenant: string };
+      await tick();
+      addToLogContext({ tenantId: tenant });
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+      nest.warn(`serving ${tenant}`, 'Probe');
+      return { ok: true };
+    });
+    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    const tenants = Array.from({ length: 30 }, (_, i) => `tenant-${i}`);
+    await Promise.all(
+      tenants.map((tenant) =>
+        fetch(`${address}/v1/sign-in`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ tenant }),
+        }),
+      ),
+    );
+    nest.log('after every request', 'Probe');
+    await app.close();
+    const entries = (await out.lines())
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((entry) => !String(entry.msg).includes('listening'));
+
+    const served = entries.filter((entry) => String(entry.msg).startsWith('serving '));
+    const completed = entries.filter((entry) => String(entry.msg).startsWith('POST '));
+    expect(served).toHaveLength(30);
+    expect(completed).toHaveLength(30);
+    const requestOf = new Map(served.map((entry) => [entry.tenantId, entry.correlationId]));
+    for (const tenant of tenants) {
+      expect(served).toContainEqual(expect.objectContaining({ msg: `serving ${tenant}`, tenantId: tenant }));
+      expect(requestOf.get(tenant)).toMatch(/^req-\d+$/);
+      expect(completed).toContainEqual(
+        expect.objectContaining({
+          tenantId: tenant,
+          correlationId: requestOf.get(tenant),
+          requestId: requestOf.get(tenant),
+        }),
+      );
+    }
+    const after = entries.find((entry) => entry.msg === 'after every request');
+    expect(after).not.toHaveProperty('tenantId');
+    expect(after).not.toHaveProperty('correlationId');
+  });
+
+  it('gives the lines of work run in a context (a job) its fields, and no other work', async () => {
+    const out = capture();
+    const logger = createLogger({ LOG_LEVEL: 'info', NODE_ENV: 'production' }, { destination: out.stream });
+    await Promise.all([
+      withLogContext({ tenantId: 't-1', correlationId: 'job-1' }, async () => {
+        await tick();
+        logger.info('one');
+      }),
+      withLogContext({ tenantId: 't-2', correlationId: 'job-2' }, async () => logger.info('two')),
+    ]);
+    logger.info('outside');
+    const entries = (await out.lines()).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries).toEqual([
+      expect.objectContaining({ msg: 'two', tenantId: 't-2', correlationId: 'job-2' }),
+      expect.objectContaining({ msg: 'one', tenantId: 't-1', correlationId: 'job-1' }),
+      expect.not.objectContaining({ tenantId: expect.anything() }),
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import type { LoggerService } from '@nestjs/common';
 import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { build as prettyStream } from 'pino-pretty';
+import { currentLogContext, logContextOf } from './context.js';
 
 /** Paths pino replaces with "[redacted]": credentials in headers and anything secret in a body. */
 export const REDACT_PATHS = [
@@ -39,6 +40,8 @@ export function createLogger(
     name,
     level: config.LOG_LEVEL,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // the organisation and correlation id of the request or job being served (LogContext)
+    mixin: () => ({ ...currentLogContext() }),
     serializers: {
       req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
         id: req.id,
@@ -58,7 +61,7 @@ export function createLogger(
       colorize: destination === undefined && process.stdout.isTTY === true,
       translateTime: 'SYS:HH:MM:ss',
       // what each request line and a Nest context already say in words
-      ignore: 'pid,hostname,context,requestId,req,res,responseTime',
+      ignore: 'pid,hostname,context,requestId,correlationId,tenantId,req,res,responseTime',
       messageFormat: '{if context}{context}: {end}{msg}',
       singleLine: true,
     }),
@@ -84,7 +87,12 @@ export class RequestLogController extends LogController {
   ): void {
     if (this.isLogDisabled(request)) return;
     const line = `${request.method} ${pathOf(request.url)} ${reply.statusCode} ${Math.round(reply.elapsedTime)}ms`;
-    const details = { req: request, res: reply, responseTime: reply.elapsedTime };
+    const details = {
+      ...logContextOf(request),
+      req: request,
+      res: reply,
+      responseTime: reply.elapsedTime,
+    };
     if (error) reply.log.error({ ...details, err: error }, line);
     else reply.log.info(details, line);
   }

@@ -1,4 +1,11 @@
-export { QueueName, queueConfig, allQueues, parseQueueList, type QueueConfig } from './names.js';
+export {
+  HOUSEKEEPING,
+  type QueueName,
+  queueConfig,
+  allQueues,
+  parseQueueList,
+  type QueueConfig,
+} from './names.js';
 export {
   ENVELOPE_VERSION,
   envelope,

@@ -1,4 +1,5 @@
-import { QueueName, allQueues, parseQueueList, queueConfig } from './names.js';
+import { channelKinds } from '@verity/channel-sdk';
+import { HOUSEKEEPING, allQueues, parseQueueList, queueConfig } from './names.js';
 import { envelope, purgeExpiredJob } from './envelope.js';
 
 describe(parseQueueList.name, () => {
@@ -7,7 +8,7 @@ describe(parseQueueList.name, () => {
   });
 
   it('serves only the named queues, once each', () => {
-    expect(parseQueueList(' housekeeping, housekeeping')).toEqual([QueueName.Housekeeping]);
+    expect(parseQueueList(' housekeeping, housekeeping')).toEqual([HOUSEKEEPING]);
   });
 
   it('refuses an unknown queue by name', () => {
@@ -15,7 +16,11 @@ describe(parseQueueList.name, () => {
   });
 
   it('names one queue per channel kind, so each can be scaled apart', () => {
-    expect(parseQueueList('sms,voice')).toEqual([QueueName.Sms, QueueName.Voice]);
+    expect(parseQueueList('sms,voice')).toEqual(['sms', 'voice']);
+  });
+
+  it('has one delivery queue per channel kind, named after it, besides housekeeping', () => {
+    expect(allQueues).toEqual([HOUSEKEEPING, ...channelKinds]);
   });
 
   it('has settings for every queue', () => {

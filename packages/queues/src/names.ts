@@ -1,14 +1,16 @@
+import { type ChannelKind, channelKinds } from '@verity/channel-sdk';
+
+/** The queue of the service's own jobs: purges and the sweep of stuck deliveries. */
+export const HOUSEKEEPING = 'housekeeping';
+
 /**
- * Every BullMQ queue. The values are stored in Redis and in running deployments' WORKER_QUEUES:
- * never rename one; add a new name instead.
+ * Every BullMQ queue: housekeeping, and one delivery queue per channel kind, named after the kind
+ * (`channelKinds` of @verity/channel-sdk, the one list of kinds). The names are stored in Redis and in running
+ * deployments' WORKER_QUEUES: never rename one; add a new one instead.
  */
-export enum QueueName {
-  Housekeeping = 'housekeeping',
-  Push = 'push',
-  Sms = 'sms',
-  Voice = 'voice',
-  Email = 'email',
-}
+export type QueueName = typeof HOUSEKEEPING | ChannelKind;
+
+export const allQueues: QueueName[] = [HOUSEKEEPING, ...channelKinds];
 
 export interface QueueConfig {
   /** Attempts before a job is failed for good. */
@@ -22,15 +24,13 @@ export interface QueueConfig {
 
 /** One entry per queue, so adding a queue without deciding its settings does not compile. */
 export const queueConfig: Record<QueueName, QueueConfig> = {
-  [QueueName.Housekeeping]: { attempts: 3, backoffMs: 5_000, keepCompleted: 100, keepFailed: 1_000 },
+  [HOUSEKEEPING]: { attempts: 3, backoffMs: 5_000, keepCompleted: 100, keepFailed: 1_000 },
   // a push or a call is useless once its challenge has expired (minutes), so they give up sooner
-  [QueueName.Push]: { attempts: 5, backoffMs: 500, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Sms]: { attempts: 6, backoffMs: 1_000, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Voice]: { attempts: 4, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
-  [QueueName.Email]: { attempts: 8, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
+  push: { attempts: 5, backoffMs: 500, keepCompleted: 1_000, keepFailed: 10_000 },
+  sms: { attempts: 6, backoffMs: 1_000, keepCompleted: 1_000, keepFailed: 10_000 },
+  voice: { attempts: 4, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
+  email: { attempts: 8, backoffMs: 2_000, keepCompleted: 1_000, keepFailed: 10_000 },
 };
-
-export const allQueues = Object.values(QueueName);
 
 /** Parses WORKER_QUEUES ("sms,voice"; empty means all), refusing names that are not queues. */
 export function parseQueueList(value: string): QueueName[] {

@@ -1,6 +1,7 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyRepository } from '@verity/db';
+import { addToLogContext } from '@verity/logging';
 import { constantTimeEqual } from '@verity/secrets';
 import type { FastifyRequest } from 'fastify';
 import { type ApiConfig, CONFIG } from '../config.js';
@@ -51,6 +52,7 @@ export class TenantKeyGuard implements CanActivate {
     const token = bearer(request);
     const principal = token ? await this.apiKeys.authenticate(token) : null;
     if (!principal) throw problems.unauthorised();
+    addToLogContext({ tenantId: principal.tenantId });
     const targets = [context.getHandler(), context.getClass()];
     const needed = this.reflector.getAllAndOverride<ApiScope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     if (!needed.some((scope) => principal.scopes.includes(scope))) throw problems.insufficientScope(needed);

@@ -112,21 +112,6 @@ export async function saveMethod(
   });
 }
 
-/** Replaces a method's details (a security key's signature counter), still bound to its row. */
-export async function updateDetails(
-  scope: TenantScope,
-  cipher: TenantCipher,
-  method: Method,
-  details: MethodDetails,
-) {
-  const detailsEnc = await sealDetails(cipher, method, details);
-  await scope.manager.query(`UPDATE methods SET details_enc = $3 WHERE tenant_id = $1 AND id = $2`, [
-    scope.tenantId,
-    method.id,
-    detailsEnc,
-  ]);
-}
-
 /** A method's details encrypted and bound to its row. */
 export function sealDetails(
   cipher: TenantCipher,

@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Outbox } from '@verity/delivery';
-import { QueueName } from '@verity/queues';
 import { type TwilioFake, connectAsApp, createTenant, startTwilioFake } from '@verity/testing';
 import { Queue } from 'bullmq';
 
@@ -35,7 +34,7 @@ describe('a delivery worker killed with SIGKILL in the middle of a batch', () =>
       env: {
         ...process.env,
         REDIS_PREFIX: prefix,
-        WORKER_QUEUES: QueueName.Sms,
+        WORKER_QUEUES: 'sms',
         WORKER_CONCURRENCY: String(CONCURRENCY),
         WORKER_LOCK_MS: '2000',
         LOG_LEVEL: 'silent',
@@ -63,7 +62,7 @@ describe('a delivery worker killed with SIGKILL in the middle of a batch', () =>
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: build first (pnpm turbo run build)`);
     fake = await startTwilioFake({ accountSid, authToken });
     db = await connectAsApp();
-    queue = new Queue(QueueName.Sms, { connection: { url: process.env.REDIS_URL }, prefix });
+    queue = new Queue('sms', { connection: { url: process.env.REDIS_URL }, prefix });
   });
   afterAll(async () => {
     for (const child of children)

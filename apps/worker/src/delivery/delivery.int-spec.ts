@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -10,7 +11,8 @@ import {
 import { sandbox } from '@verity/channel-sandbox';
 import { AuthenticatorDevice, Tenancy, accounts, deliveries } from '@verity/db';
 import { ConfiguredChannels, Outbox } from '@verity/delivery';
-import { QueueName } from '@verity/queues';
+import { NestPinoLogger, createLogger } from '@verity/logging';
+import type { QueueName } from '@verity/queues';
 import { connectAsApp, createTenant } from '@verity/testing';
 import { type Queue, QueueEvents } from 'bullmq';
 import { loadWorkerConfig } from '../config.js';
@@ -46,6 +48,14 @@ describe('delivery worker', () => {
   const resolver = {
     channelFor: (t: string, kind: ChannelKind) => (kind === 'push' ? push : real.channelFor(t, kind)),
   };
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of String(chunk).trim().split('\n'))
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
 
   beforeAll(async () => {
     db = await connectAsApp();
@@ -53,12 +63,16 @@ describe('delivery worker', () => {
     moduleRef = await Test.createTestingModule({ imports: [WorkerModule.forRoot(config)] })
       .overrideProvider(ConfiguredChannels)
       .useValue(resolver)
-      .setLogger(false as never)
+      .setLogger(
+        new NestPinoLogger(
+          createLogger({ LOG_LEVEL: 'warn', NODE_ENV: 'production' }, { destination: sink }),
+        ),
+      )
       .compile();
     await moduleRef.init();
     outbox = new Outbox(db.cipher, (name) => moduleRef.get<Queue>(getQueueToken(name)));
     events = new Map(
-      [QueueName.Push, QueueName.Sms].map((q) => [
+      ['push', 'sms'].map((q) => [
         q,
         new QueueEvents(q, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX }),
       ]),
@@ -100,14 +114,14 @@ describe('delivery worker', () => {
 
   it('sends through the sandbox, records the provider id, and keeps the content out of Redis', async () => {
     const delivery = await send('sms', `sandbox-${Date.now()}`);
-    await finished(QueueName.Sms, delivery.id);
+    await finished('sms', delivery.id);
     expect(await row(delivery.id)).toMatchObject({
       status: 'sent',
       provider: 'sandbox',
       providerMessageId: `sandbox-${delivery.id}`,
       attempts: 1,
     });
-    const job = await moduleRef.get<Queue>(getQueueToken(QueueName.Sms)).getJob(delivery.id);
+    const job = await moduleRef.get<Queue>(getQueueToken('sms')).getJob(delivery.id);
     const payload = JSON.stringify(job?.data);
     expect(payload).not.toContain('493021');
     expect(payload).not.toContain('7700900123');
@@ -124,7 +138,7 @@ describe('delivery worker', () => {
     const first = await send('push', key);
     const second = await send('push', key);
     expect(second.id).toBe(first.id);
-    await finished(QueueName.Push, first.id);
+    await finished('push', first.id);
     await outbox.dispatch(first, 'again');
     await new Promise((r) => setTimeout(r, 300));
     expect(push.attempts).toHaveLength(1);
@@ -133,7 +147,7 @@ describe('delivery worker', () => {
   it('retries 503 three times with growing waits, then delivers once', async () => {
     push.script = [1, 2, 3].map(() => new ChannelError('unavailable', 'down'));
     const delivery = await send('push', `flaky-${Date.now()}`);
-    await finished(QueueName.Push, delivery.id);
+    await finished('push', delivery.id);
     expect(push.attempts).toHaveLength(4);
     const waits = push.attempts.slice(1).map((a, i) => a.at - push.attempts[i]!.at);
     expect(waits[0]).toBeGreaterThanOrEqual(240);
@@ -150,7 +164,7 @@ describe('delivery worker', () => {
   it('waits as long as a 429 Retry-After asks', async () => {
     push.script = [new ChannelError('rate_limited', 'slow down', { retryAfterMs: 1500 })];
     const delivery = await send('push', `limited-${Date.now()}`);
-    await finished(QueueName.Push, delivery.id);
+    await finished('push', delivery.id);
     expect(push.attempts).toHaveLength(2);
     expect(push.attempts[1]!.at - push.attempts[0]!.at).toBeGreaterThanOrEqual(1450);
   });
@@ -167,7 +181,7 @@ describe('delivery worker', () => {
     });
     push.script = [new ChannelError('unregistered_device', 'gone')];
     const delivery = await send('push', `gone-${Date.now()}`, device.id);
-    expect(await finished(QueueName.Push, delivery.id)).toBeInstanceOf(Error);
+    expect(await finished('push', delivery.id)).toBeInstanceOf(Error);
     expect(push.attempts).toHaveLength(1);
     expect(await row(delivery.id)).toMatchObject({
       status: 'failed',
@@ -180,17 +194,26 @@ describe('delivery worker', () => {
     expect(after?.status).toBe('inactive');
   });
 
+  it("logs a job's lines with its organisation and correlation id", async () => {
+    push.script = [new ChannelError('invalid_recipient', 'no such token')];
+    const key = `logged-${Date.now()}`;
+    const delivery = await send('push', key);
+    expect(await finished('push', delivery.id)).toBeInstanceOf(Error);
+    const line = logs.find((entry) => String(entry.msg).includes(delivery.id));
+    expect(line).toMatchObject({ tenantId, correlationId: `test-${key}`, context: 'delivery' });
+  });
+
   it("never sends another organisation's delivery", async () => {
     const other = (await createTenant(db.tenancy, db.cipher, 'other')).id;
     const delivery = await send('push', `cross-${Date.now()}`);
-    await finished(QueueName.Push, delivery.id);
-    const forged = await moduleRef.get<Queue>(getQueueToken(QueueName.Push)).add('deliver', {
+    await finished('push', delivery.id);
+    const forged = await moduleRef.get<Queue>(getQueueToken('push')).add('deliver', {
       tenantId: other,
       correlationId: 'forged',
       version: 1,
       data: { deliveryId: delivery.id },
     });
-    await forged.waitUntilFinished(events.get(QueueName.Push)!, 10_000);
+    await forged.waitUntilFinished(events.get('push')!, 10_000);
     expect(push.attempts).toHaveLength(1);
     expect(moduleRef.get(Tenancy)).toBeDefined();
   });

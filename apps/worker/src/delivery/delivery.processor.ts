@@ -1,7 +1,7 @@
-import { Processor } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { DeliveryRunner, kindOf, retryDelay } from '@verity/delivery';
-import { type DeliveryJob, QueueName, deliveryJob, queueConfig } from '@verity/queues';
+import { Injectable, Logger } from '@nestjs/common';
+import type { ChannelKind } from '@verity/channel-sdk';
+import { DeliveryRunner, retryDelay } from '@verity/delivery';
+import { type DeliveryJob, deliveryJob, queueConfig } from '@verity/queues';
 import { DelayedError, type Job, UnrecoverableError, type WorkerOptions } from 'bullmq';
 import { InstrumentedProcessor } from '../instrumented.js';
 import { deliveriesFinished } from '../metrics.js';
@@ -11,7 +11,7 @@ import { Fairness } from './fairness.js';
 export const MAX_STALLED = 5;
 
 /** The delivery queues' own worker options; the deployment's settings are added in WorkerModule. */
-export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
+export function deliveryOptions(queue: ChannelKind): Partial<WorkerOptions> {
   return {
     // A job runs again each time its worker dies holding it, up to this many times; then BullMQ fails it
     // and the housekeeping sweep (StuckDeliveries) dispatches its delivery again.
@@ -23,39 +23,45 @@ export function deliveryOptions(queue: QueueName): Partial<WorkerOptions> {
   };
 }
 
-/** Sends one delivery per job through the channel of its kind; the job carries only the delivery's id. */
-abstract class DeliveryProcessor extends InstrumentedProcessor {
+/**
+ * Sends one delivery per job through the channel of its queue's kind; the job carries only the delivery's id.
+ * One class serves every delivery queue: WorkerModule registers it once per queue served (`registry.ts`), and
+ * each instance learns its queue from the jobs its worker hands it.
+ */
+@Injectable()
+export class DeliveryProcessor extends InstrumentedProcessor {
   private readonly logger = new Logger('delivery');
 
   constructor(
     private readonly runner: DeliveryRunner,
     private readonly fairness: Fairness,
-    private readonly queue: QueueName,
   ) {
     super();
   }
 
-  async process(job: Job, token?: string): Promise<unknown> {
+  protected async handle(job: Job, token?: string): Promise<unknown> {
     const parsed = deliveryJob.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`job ${job.id} is malformed`);
+    // each channel kind has its own queue, named after it
+    const queue = job.queueName as ChannelKind;
     const { tenantId } = parsed.data;
-    if (!(await this.fairness.take(this.queue, tenantId))) {
+    if (!(await this.fairness.take(queue, tenantId))) {
       // this organisation already has its share in flight: step aside briefly for the others
       await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 150), token);
       throw new DelayedError();
     }
     try {
-      return await this.deliver(job, parsed.data);
+      return await this.deliver(job, queue, parsed.data);
     } finally {
-      await this.fairness.give(this.queue, tenantId);
+      await this.fairness.give(queue, tenantId);
     }
   }
 
-  private async deliver(job: Job, parsed: DeliveryJob): Promise<unknown> {
+  private async deliver(job: Job, queue: ChannelKind, parsed: DeliveryJob): Promise<unknown> {
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const result = await this.runner.attempt(parsed, kindOf[this.queue]!, lastAttempt);
+    const result = await this.runner.attempt(parsed, queue, lastAttempt);
     deliveriesFinished.inc({
-      queue: this.queue,
+      queue,
       outcome: result.outcome === 'failed' ? (result.retry ? 'retry' : 'failed') : result.outcome,
     });
     if (result.outcome !== 'failed') return result;
@@ -64,33 +70,5 @@ abstract class DeliveryProcessor extends InstrumentedProcessor {
     );
     if (!result.retry) throw new UnrecoverableError(result.code);
     throw result.error;
-  }
-}
-
-@Processor(QueueName.Push)
-export class PushDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner, fairness: Fairness) {
-    super(runner, fairness, QueueName.Push);
-  }
-}
-
-@Processor(QueueName.Sms)
-export class SmsDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner, fairness: Fairness) {
-    super(runner, fairness, QueueName.Sms);
-  }
-}
-
-@Processor(QueueName.Voice)
-export class VoiceDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner, fairness: Fairness) {
-    super(runner, fairness, QueueName.Voice);
-  }
-}
-
-@Processor(QueueName.Email)
-export class EmailDeliveryProcessor extends DeliveryProcessor {
-  constructor(runner: DeliveryRunner, fairness: Fairness) {
-    super(runner, fairness, QueueName.Email);
   }
 }

@@ -1,7 +1,6 @@
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Channel, OutboundMessage } from '@verity/channel-sdk';
 import { ConfiguredChannels, Outbox } from '@verity/delivery';
-import { QueueName } from '@verity/queues';
 import { connectAsApp, createTenant } from '@verity/testing';
 import { Queue } from 'bullmq';
 import { loadWorkerConfig } from '../config.js';
@@ -24,7 +23,7 @@ describe('WORKER_RATE_LIMITS', () => {
   const config = loadWorkerConfig({
     ...process.env,
     REDIS_PREFIX: `${process.env.REDIS_PREFIX ?? 'verity-test'}-rate`,
-    WORKER_QUEUES: QueueName.Sms,
+    WORKER_QUEUES: 'sms',
     WORKER_RATE_LIMITS: `sms=${PER_SECOND}/1s`,
   });
   const channel = new RecordingChannel();
@@ -34,7 +33,7 @@ describe('WORKER_RATE_LIMITS', () => {
 
   beforeAll(async () => {
     db = await connectAsApp();
-    queue = new Queue(QueueName.Sms, { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
+    queue = new Queue('sms', { connection: { url: config.REDIS_URL }, prefix: config.REDIS_PREFIX });
   });
   afterAll(async () => {
     await moduleRef?.close();

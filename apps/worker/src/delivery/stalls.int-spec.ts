@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '@verity/db';
 import { Outbox } from '@verity/delivery';
-import { QueueName } from '@verity/queues';
+import { HOUSEKEEPING } from '@verity/queues';
 import {
   type TwilioFake,
   connectAsApp,
@@ -61,7 +61,7 @@ describe('delivery workers SIGKILLed repeatedly during a burst', () => {
     const child = spawn(process.execPath, [MAIN], {
       env: {
         ...env,
-        WORKER_QUEUES: `${QueueName.Sms},${QueueName.Housekeeping}`,
+        WORKER_QUEUES: `sms,${HOUSEKEEPING}`,
         WORKER_CONCURRENCY: String(CONCURRENCY),
         WORKER_LOCK_MS: '1000',
         WORKER_STUCK_AFTER_MS: '2000',
@@ -98,7 +98,7 @@ describe('delivery workers SIGKILLed repeatedly during a burst', () => {
     // a slow provider keeps each job in hand long enough for a kill to catch it
     fake = await startTwilioFake({ accountSid, authToken, answerDelayMs: 150 });
     db = await connectAsApp(env);
-    queue = new Queue(QueueName.Sms, {
+    queue = new Queue('sms', {
       connection: { url: scratch.REDIS_URL },
       prefix: scratch.REDIS_PREFIX,
     });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type Delivery, type Tenancy, deliveries } from '@verity/db';
-import { type Outbox, queueOf } from '@verity/delivery';
+import type { Outbox } from '@verity/delivery';
 import { queueConfig } from '@verity/queues';
 import type { Queue } from 'bullmq';
 import { stuckDeliveries } from '../metrics.js';
@@ -40,12 +40,12 @@ export class StuckDeliveries {
     const rows = await this.tenancy.run(tenantId, (scope) => deliveries.stuck(scope, before, BATCH));
     const result: SweepResult = { redispatched: 0, failed: 0 };
     for (const row of rows) {
-      const queue = this.queue(queueOf[row.channel]);
+      const queue = this.queue(row.channel);
       const state = await queue.getJobState(row.id);
       if (HANDLED.has(state)) continue;
       const taken = await this.tenancy.run(tenantId, (scope) => deliveries.takeStuck(scope, row.id, before));
       if (!taken) continue;
-      if (row.attempts >= queueConfig[queueOf[row.channel]].attempts) {
+      if (row.attempts >= queueConfig[row.channel].attempts) {
         await this.tenancy.run(tenantId, (scope) => deliveries.markFailed(scope, row.id, 'stalled'));
         this.count(row, 'failed', state, result);
         continue;
@@ -65,7 +65,7 @@ export class StuckDeliveries {
     result: SweepResult,
   ): void {
     result[action] += 1;
-    stuckDeliveries.inc({ queue: queueOf[row.channel], action });
+    stuckDeliveries.inc({ queue: row.channel, action });
     this.logger.warn(
       `delivery ${row.id} of ${row.tenantId} was stuck ${row.status} after ${row.attempts} attempts, its job ${jobState}: ${action === 'failed' ? 'failed as stalled' : 'dispatched again'}`,
     );

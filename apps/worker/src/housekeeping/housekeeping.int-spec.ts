@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Challenge, Flow, RememberedDevice, Session, accounts } from '@verity/db';
-import { QueueName, envelope } from '@verity/queues';
+import { HOUSEKEEPING, envelope } from '@verity/queues';
 import { connectAsApp, createTenant } from '@verity/testing';
 import { type Job, type Queue, QueueEvents } from 'bullmq';
 import { loadWorkerConfig } from '../config.js';
@@ -90,8 +90,8 @@ describe('housekeeping worker', () => {
     db = await connectAsApp();
     worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false });
     await worker.init();
-    queue = worker.get<Queue>(getQueueToken(QueueName.Housekeeping));
-    events = new QueueEvents(QueueName.Housekeeping, {
+    queue = worker.get<Queue>(getQueueToken(HOUSEKEEPING));
+    events = new QueueEvents(HOUSEKEEPING, {
       connection: { url: config.REDIS_URL },
       prefix: config.REDIS_PREFIX,
     });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue, Processor } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type Purged, Tenancy, housekeeping, tenants } from '@verity/db';
-import { QueueName, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
+import { HOUSEKEEPING, envelope, purgeExpiredJob, queueConfig, scheduleJob } from '@verity/queues';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { StuckDeliveries } from '../delivery/stuck.js';
 import { InstrumentedProcessor } from '../instrumented.js';
@@ -17,14 +17,14 @@ export const KEEP_EXPIRED_MINUTES = 24 * 60;
  * Deletes each organisation's expired challenges and flows, one job per organisation; and sweeps up
  * deliveries that no job will run any more (`StuckDeliveries`).
  */
-@Processor(QueueName.Housekeeping)
+@Processor(HOUSEKEEPING)
 export class HousekeepingProcessor extends InstrumentedProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(HousekeepingProcessor.name);
   private sweeping = false;
 
   constructor(
     private readonly tenancy: Tenancy,
-    @InjectQueue(QueueName.Housekeeping) private readonly queue: Queue,
+    @InjectQueue(HOUSEKEEPING) private readonly queue: Queue,
     private readonly stuck: StuckDeliveries,
   ) {
     super();
@@ -47,7 +47,7 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
     );
   }
 
-  async process(job: Job): Promise<unknown> {
+  protected async handle(job: Job): Promise<unknown> {
     switch (job.name) {
       case SCHEDULE_PURGE:
         return this.fanOut(job);
@@ -64,7 +64,7 @@ export class HousekeepingProcessor extends InstrumentedProcessor implements OnAp
     const { correlationId } = parse(scheduleJob, job);
     const all = await this.tenancy.asOperator((scope) => tenants.list(scope));
     const window = Math.floor(Date.now() / (15 * 60 * 1000));
-    const { attempts, backoffMs, keepCompleted, keepFailed } = queueConfig[QueueName.Housekeeping];
+    const { attempts, backoffMs, keepCompleted, keepFailed } = queueConfig[HOUSEKEEPING];
     await this.queue.addBulk(
       all
         .filter((t) => t.status === 'active')

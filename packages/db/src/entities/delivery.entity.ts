@@ -1,3 +1,4 @@
+import type { ChannelKind } from '@verity/channel-sdk';
 import {
   Column,
   CreateDateColumn,
@@ -10,7 +11,7 @@ import {
 } from 'typeorm';
 import { Tenant } from './tenant.entity.js';
 
-export type DeliveryChannel = 'push' | 'sms' | 'voice' | 'email';
+export type DeliveryChannel = ChannelKind;
 export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'failed';
 
 /** One message leaving Verity through a channel. Its content is fixed (and encrypted) when it is created. */
