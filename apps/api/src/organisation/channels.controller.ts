@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Logger, Param, Put, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
-import { ChannelConfigError, ChannelRegistry } from '@verity/channel-sdk';
+import { ChannelConfigError, ChannelRegistry, channelKinds } from '@verity/channel-sdk';
 import { Tenancy, audit, channelSettings } from '@verity/db';
 import { ChannelChanges, settingsContext } from '@verity/delivery';
 import { TenantCipher } from '@verity/secrets';
@@ -12,7 +12,10 @@ import { RequireScope } from '../auth/scopes.js';
 import { Operation, PathParam, Problems, Responds } from '../openapi/operation.js';
 import { channelsResponse, savedChannelResponse } from './responses.js';
 
-const kind = z.enum(['push', 'sms', 'voice', 'email'], 'must be push, sms, voice or email');
+const kind = z.enum(
+  channelKinds,
+  `must be ${channelKinds.slice(0, -1).join(', ')} or ${channelKinds.at(-1)}`,
+);
 const settingBody = z
   .object({ provider: z.string().min(1).max(32), config: z.record(z.string(), z.unknown()) })
   .strict();

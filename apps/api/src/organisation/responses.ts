@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { channelKinds } from '@verity/channel-sdk';
 import { policySchema } from '@verity/policy';
 import { id, nullableTimestamp, timestamp } from '../openapi/common.js';
 
@@ -68,7 +69,7 @@ const readiness = z
 export const dryRunResponse = z.object({ current: readiness, proposed: readiness }).loose();
 
 const deliveryStatus = z.enum(['queued', 'sending', 'sent', 'delivered', 'failed']);
-const channelKind = z.enum(['push', 'sms', 'voice', 'email']);
+const channelKind = z.enum(channelKinds);
 
 export const deliveriesResponse = z.object({
   deliveries: z.array(
