@@ -30,6 +30,15 @@ function sourceText(dir: string): string {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** The commands a dependency installs (its package.json `bin`), by which a script may run it. */
+function commandsOf(dir: string, dep: string): string[] {
+  const manifest = join(dir, 'node_modules', dep, 'package.json');
+  if (!existsSync(manifest)) return [dep];
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: string | Record<string, string> };
+  if (typeof bin === 'string') return [dep.replace(/^@[^/]+\//, '')];
+  return [dep, ...Object.keys(bin ?? {})];
+}
+
 describe('dependencies', () => {
   it.each(workspacePackages().map((dir) => [dir.slice(root.length + 1), dir]))(
     '%s uses every dependency it declares',
@@ -45,8 +54,8 @@ describe('dependencies', () => {
       const unused = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((dep) => {
         if (ALLOWED[dep] === '*' || ALLOWED[dep] === pkg.name) return false;
         const imported = new RegExp(`['"\`]${escape(dep.replace(/^@types\//, ''))}(/[^'"\`]*)?['"\`]`);
-        const command = new RegExp(`(^|[\\s&|;])${escape(dep)}\\s`, 'm');
-        return !imported.test(code) && !command.test(scripts);
+        const run = (command: string) => new RegExp(`(^|[\\s&|;])${escape(command)}\\s`, 'm').test(scripts);
+        return !imported.test(code) && !commandsOf(dir, dep).some(run);
       });
       expect(unused).toEqual([]);
     },
